@@ -1,0 +1,40 @@
+"""Wheel hook: ship the data package (descriptor, schemas, Parquet, source text) in the wheel.
+
+The file list comes from ``datapackage.json`` so that nothing is listed twice; paths are kept
+relative under ``rfi_umarov_2022/data/`` so that the installed descriptor still validates.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from hatchling.builders.hooks.plugin.interface import BuildHookInterface
+
+DATA_PREFIX = "rfi_umarov_2022/data"
+
+
+def packaged_paths(root: Path) -> list[str]:
+    """Relative paths of every file the descriptor needs: itself, resources, schemas, sources."""
+    descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
+    paths = ["datapackage.json"]
+    for resource in descriptor["resources"]:
+        paths.append(resource["path"])
+        if isinstance(resource.get("schema"), str):
+            paths.append(resource["schema"])
+    for source in descriptor.get("sources", []):
+        if "path" in source:
+            paths.append(source["path"])
+    paths.extend(descriptor.get("x_package_files", []))
+    return sorted(set(paths))
+
+
+class DataPackageHook(BuildHookInterface):
+    def initialize(self, version: str, build_data: dict) -> None:
+        if self.target_name != "wheel" or version == "editable":
+            return
+        root = Path(self.root)
+        for rel in packaged_paths(root):
+            if not (root / rel).is_file():
+                raise FileNotFoundError(f"datapackage.json lists {rel}, which is missing: run scripts/build.py")
+            build_data["force_include"][str(root / rel)] = f"{DATA_PREFIX}/{rel}"

@@ -1,0 +1,168 @@
+"""Dates layer: temporal expressions with TIMEX3 and EDTF values, bounded and checked."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+from curation import BuildError, Curated, Record, as_date
+from spans import Span, SpanError, locate
+from spine import Spine
+
+DATES_FILE = "dataset/annotations/dates.yaml"
+DATE_FIELDS = ("date_id", "utterance_id", "sentence_id", "char_start", "char_end", "surface",
+               "timex_type", "timex_value", "timex_mod", "edtf", "earliest", "latest",
+               "granularity", "anchor_type", "anchor_date_id", "refers_to", "note")
+CURATED_FIELDS = {"date_id", "utterance_id", "surface", "occurrence", "timex_type", "timex_value",
+                  "timex_mod", "edtf", "earliest", "latest", "granularity", "anchor_type",
+                  "anchor_date_id", "refers_to", "note"}
+QUALIFIERS = re.compile(r"[~?%]")
+SEASON = re.compile(r"[~?%]?-?\d{4}-2[1-4][~?%]?")
+
+
+class EDTFError(ValueError):
+    """An EDTF value that cannot be parsed or bounded."""
+
+
+def _bound(value: str, *, lower: bool) -> dt.date:
+    """Strict bound of one EDTF date (no interval), via the edtf package."""
+    import edtf
+
+    try:
+        parsed = edtf.parse_edtf(value)
+    except Exception as error:  # the library raises several types for bad input
+        raise EDTFError(f"{value!r} is not valid EDTF ({error})") from None
+    moment = parsed.lower_strict() if lower else parsed.upper_strict()
+    if moment is None:
+        raise EDTFError(f"{value!r} has no {'lower' if lower else 'upper'} bound")
+    year, month, day = moment.tm_year, moment.tm_mon, moment.tm_mday
+    day = min(day, calendar.monthrange(year, month)[1])
+    return dt.date(year, month, day)
+
+
+def edtf_bounds(value: str) -> tuple[dt.date | None, dt.date | None]:
+    """(earliest, latest) day of an EDTF value; None is an open end.
+
+    Intervals are split by hand because edtf 5.0.2 raises on open ends ('../2022-02-24'), and
+    each side is bounded on its own. Seasons (YYYY-21..24) are refused: the library bounds them
+    to a single month; write the season as an interval of months instead.
+    """
+    if any(SEASON.fullmatch(side) for side in value.split("/")):
+        raise EDTFError(f"{value!r}: write a season as an interval of months, e.g. 2021-12/2022-02")
+    if "/" in value:
+        start, _, end = value.partition("/")
+        earliest = None if start in ("", "..") else _bound(start, lower=True)
+        latest = None if end in ("", "..") else _bound(end, lower=False)
+        if earliest is None and latest is None:
+            raise EDTFError(f"{value!r} is open at both ends")
+        if earliest and latest and earliest > latest:
+            raise EDTFError(f"{value!r} ends before it starts")
+        return earliest, latest
+    return _bound(value, lower=True), _bound(value, lower=False)
+
+
+def _place(curated: Curated, spine: Spine, record: Record, record_id: str, field: str) -> Span:
+    utterance = spine.utterance(record["utterance_id"])
+    if utterance is None:
+        raise curated.error(record, record_id, "utterance_id",
+                            f"unknown utterance {record['utterance_id']!r}")
+    try:
+        return locate(spine.text, record[field], utterance["char_start"], utterance["char_end"],
+                      record.get("occurrence"))
+    except SpanError as error:
+        raise curated.error(record, record_id, field, f"{error} in utterance "
+                            f"{record['utterance_id']}") from None
+
+
+def build_dates(root: Path, spine: Spine) -> tuple[dict[str, list[dict[str, Any]]],
+                                                    dict[str, dict[str, str]]]:
+    """Table dates; checks bounds, EDTF, anchors, and that the vocabulary sweep is accounted for."""
+    curated = Curated(root, DATES_FILE)
+    rows: list[dict[str, Any]] = []
+    seen_ids: list[str] = []
+    for record in curated.records("dates", "date_id", CURATED_FIELDS,
+                                  ("date_id", "utterance_id", "surface", "timex_type",
+                                   "timex_value", "edtf", "granularity", "anchor_type",
+                                   "refers_to", "note")):
+        date_id = record["date_id"]
+        span = _place(curated, spine, record, date_id, "surface")
+        bounds = {}
+        for key in ("earliest", "latest"):
+            bounds[key] = as_date(record.get(key), curated.error(record, date_id, key,
+                                                                 "expected a date YYYY-MM-DD"))
+        if bounds["earliest"] and bounds["latest"] and bounds["earliest"] > bounds["latest"]:
+            raise curated.error(record, date_id, "earliest",
+                                f"earliest {bounds['earliest']} is after latest {bounds['latest']}")
+        try:
+            lower, upper = edtf_bounds(str(record["edtf"]))
+        except EDTFError as error:
+            raise curated.error(record, date_id, "edtf", str(error)) from None
+        if not QUALIFIERS.search(str(record["edtf"])):
+            _check_within(curated, record, date_id, bounds, lower, upper)
+        anchor = record.get("anchor_date_id")
+        if (record["anchor_type"] == "previous_expression") != (anchor is not None):
+            raise curated.error(record, date_id, "anchor_date_id",
+                                "required exactly when anchor_type is previous_expression")
+        if anchor is not None and anchor not in seen_ids:
+            raise curated.error(record, date_id, "anchor_date_id",
+                                f"{anchor!r} is not an earlier expression")
+        seen_ids.append(date_id)
+        sentence_id = spine.sentence_at(record["utterance_id"], span[0])
+        rows.append({
+            "date_id": date_id, "utterance_id": record["utterance_id"],
+            "sentence_id": sentence_id, "char_start": span[0], "char_end": span[1],
+            "surface": spine.text[span[0]:span[1]],
+            "timex_type": record["timex_type"], "timex_value": str(record["timex_value"]),
+            "timex_mod": record.get("timex_mod"), "edtf": str(record["edtf"]),
+            "earliest": bounds["earliest"], "latest": bounds["latest"],
+            "granularity": record["granularity"], "anchor_type": record["anchor_type"],
+            "anchor_date_id": anchor, "refers_to": record["refers_to"], "note": record["note"],
+        })
+    _check_sweep(curated, spine, rows)
+    return {"dates": rows}, {"dates": {row["date_id"]: DATES_FILE for row in rows}}
+
+
+def _check_within(curated: Curated, record: Record, date_id: str,
+                  bounds: dict[str, dt.date | None], lower: dt.date | None,
+                  upper: dt.date | None) -> None:
+    """Where the EDTF value is exact, the resolved interval must lie inside it."""
+    earliest, latest = bounds["earliest"], bounds["latest"]
+    if lower is not None and (earliest is None or earliest < lower):
+        raise curated.error(record, date_id, "earliest",
+                            f"{earliest} lies outside the EDTF value {record['edtf']!r} "
+                            f"(which starts {lower})")
+    if upper is not None and (latest is None or latest > upper):
+        raise curated.error(record, date_id, "latest",
+                            f"{latest} lies outside the EDTF value {record['edtf']!r} "
+                            f"(which ends {upper})")
+
+
+def sweep_hits(spine: Spine, vocabulary: list[str]) -> list[tuple[str, Span]]:
+    """(utterance_id, span) of every case-insensitive whole-word hit of the vocabulary."""
+    pattern = re.compile(r"\b(?:" + "|".join(vocabulary) + r")\b", re.IGNORECASE)
+    hits = []
+    for utterance in spine.utterances:
+        for match in pattern.finditer(spine.text, utterance["char_start"], utterance["char_end"]):
+            hits.append((utterance["utterance_id"], match.span()))
+    return hits
+
+
+def _check_sweep(curated: Curated, spine: Spine, rows: list[dict[str, Any]]) -> None:
+    """Every hit of the temporal vocabulary is inside a dates row or listed as not temporal."""
+    vocabulary = curated.section("sweep_vocabulary")
+    if not isinstance(vocabulary, list) or not vocabulary:
+        raise curated.error(None, None, "sweep_vocabulary", "a list of regular expressions")
+    covered = [(row["char_start"], row["char_end"]) for row in rows]
+    for index, record in enumerate(curated.records(
+            "not_temporal", "id", {"utterance_id", "surface", "occurrence", "reason"},
+            ("utterance_id", "surface", "reason"), may_be_empty=True), start=1):
+        span = _place(curated, spine, record, f"not_temporal #{index}", "surface")
+        covered.append(span)
+    for utterance_id, (start, end) in sweep_hits(spine, vocabulary):
+        if not any(begin <= start and end <= finish for begin, finish in covered):
+            raise BuildError(DATES_FILE, f"{utterance_id} offset {start}", "not_temporal",
+                             f"temporal word {spine.text[start:end]!r} is in no dates row and "
+                             "not listed as not temporal")
