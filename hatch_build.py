@@ -36,5 +36,6 @@ class DataPackageHook(BuildHookInterface):
         root = Path(self.root)
         for rel in packaged_paths(root):
             if not (root / rel).is_file():
-                raise FileNotFoundError(f"datapackage.json lists {rel}, which is missing: run scripts/build.py")
+                raise FileNotFoundError(
+                    f"datapackage.json lists {rel}, which is missing: run scripts/build.py")
             build_data["force_include"][str(root / rel)] = f"{DATA_PREFIX}/{rel}"

@@ -60,7 +60,7 @@ def read_yaml(path: Path, label: str) -> Any:
         raise BuildError(label, None, None, "annotation file is missing")
     text = path.read_text(encoding="utf-8")
     try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+        data = yaml.load(text, Loader=_LineLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]

@@ -5,6 +5,7 @@ All offsets are Python ``str`` indices into the full text; ``end`` is exclusive.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 
@@ -76,7 +77,7 @@ def split_sentences(text: str, start: int, end: int, no_break_after: Iterable[st
         cuts.append(cursor)
     cuts.append(end)
     spans = []
-    for left, right in zip(cuts, cuts[1:], strict=False):
+    for left, right in itertools.pairwise(cuts):
         while left < right and text[left].isspace():
             left += 1
         while right > left and text[right - 1].isspace():

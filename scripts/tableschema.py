@@ -11,7 +11,6 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-
 from curation import BuildError
 
 ARROW_TYPES: dict[str, pa.DataType] = {
