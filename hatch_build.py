@@ -23,9 +23,8 @@ def packaged_paths(root: Path) -> list[str]:
         if isinstance(resource.get("schema"), str):
             paths.append(resource["schema"])
     for source in descriptor.get("sources", []):
-        if "path" in source:
+        if "path" in source and "://" not in source["path"]:
             paths.append(source["path"])
-    paths.extend(descriptor.get("x_package_files", []))
     return sorted(set(paths))
 
 

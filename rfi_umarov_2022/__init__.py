@@ -122,7 +122,7 @@ def load_all() -> dict[str, pd.DataFrame]:
 def source_text() -> str:
     """The transcript exactly as annotated: every ``char_start``/``char_end`` indexes this string."""
     for source in _descriptor().get("sources", []):
-        if "path" in source:
+        if "path" in source and "://" not in source["path"]:
             return (_data_root() / source["path"]).read_text(encoding="utf-8")
     raise DataIntegrityError("the descriptor names no source text")
 

@@ -65,7 +65,7 @@ def test_analyses_outputs(tables):
     assert by_type.loc["rfi", "prediction"] == 2
     assert prediction_actors.index[0] in {"Xi Jinping", "Kazakhstan", "Russia", "China"}
     assert prediction_actors.iloc[0] >= prediction_actors.iloc[-1] > 0
-    assert len(reported) == 10  # nine reported claims and the restating headline
+    assert len(reported) == 11  # ten reported claims and the restating headline
     assert set(reported.source_id) == {"china", "china-mfa", "critics-of-china", "dmitry-medvedev",
                                        "russia", "chinese-and-russian-diplomats",
                                        "rahmatulla-nurimbetov", "temur-umarov"}
