@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -27,20 +28,27 @@ class EDTFError(ValueError):
     """An EDTF value that cannot be parsed or bounded."""
 
 
-def _bound(value: str, *, lower: bool) -> dt.date:
-    """Strict bound of one EDTF date (no interval), via the edtf package."""
+@cache
+def _strict_bounds(value: str) -> tuple[dt.date, dt.date]:
+    """Strict (lower, upper) day of one EDTF date (no interval), via the edtf package."""
     import edtf
 
     try:
         parsed = edtf.parse_edtf(value)
     except Exception as error:  # the library raises several types for bad input
         raise EDTFError(f"{value!r} is not valid EDTF ({error})") from None
-    moment = parsed.lower_strict() if lower else parsed.upper_strict()
-    if moment is None:
-        raise EDTFError(f"{value!r} has no {'lower' if lower else 'upper'} bound")
-    year, month, day = moment.tm_year, moment.tm_mon, moment.tm_mday
-    day = min(day, calendar.monthrange(year, month)[1])
-    return dt.date(year, month, day)
+    days = []
+    for moment in (parsed.lower_strict(), parsed.upper_strict()):
+        if moment is None:
+            raise EDTFError(f"{value!r} has an open bound")
+        year, month, day = moment.tm_year, moment.tm_mon, moment.tm_mday
+        days.append(dt.date(year, month, min(day, calendar.monthrange(year, month)[1])))
+    return days[0], days[1]
+
+
+def _bound(value: str, *, lower: bool) -> dt.date:
+    lower_day, upper_day = _strict_bounds(value)
+    return lower_day if lower else upper_day
 
 
 def edtf_bounds(value: str) -> tuple[dt.date | None, dt.date | None]:
