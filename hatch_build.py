@@ -17,7 +17,7 @@ DATA_PREFIX = "rfi_umarov_2022/data"
 def packaged_paths(root: Path) -> list[str]:
     """Relative paths of every file the descriptor needs: itself, resources, schemas, sources."""
     descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
-    paths = ["datapackage.json"]
+    paths = ["datapackage.json", "croissant.json"]
     for resource in descriptor["resources"]:
         paths.append(resource["path"])
         if isinstance(resource.get("schema"), str):
@@ -36,5 +36,5 @@ class DataPackageHook(BuildHookInterface):
         for rel in packaged_paths(root):
             if not (root / rel).is_file():
                 raise FileNotFoundError(
-                    f"datapackage.json lists {rel}, which is missing: run scripts/build.py")
+                    f"{rel} is missing: run scripts/build.py before building the wheel")
             build_data["force_include"][str(root / rel)] = f"{DATA_PREFIX}/{rel}"
