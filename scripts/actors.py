@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from curation import Curated
-from spans import Span, SpanError, find_whole_words, locate, longest_non_overlapping
-from spine import Spine
+from spans import Span, find_whole_words, longest_non_overlapping
+from spine import Spine, place
 
 ACTORS_FILE = "dataset/annotations/actors.yaml"
 ACTOR_FIELDS = ("actor_id", "name", "actor_type", "wikidata_id", "iso3", "country_id",
@@ -109,15 +109,8 @@ def _apply_exceptions(curated: Curated, spine: Spine, candidates: list[Candidate
                               ("utterance_id", "surface", "action", "reason"), may_be_empty=True)
     for index, record in enumerate(records, start=1):
         record_id = f"exception #{index} ({record['utterance_id']}: {record['surface']!r})"
-        utterance = spine.utterance(record["utterance_id"])
-        if utterance is None:
-            raise curated.error(record, record_id, "utterance_id", "unknown utterance")
-        try:
-            span = locate(spine.text, record["surface"], utterance["char_start"],
-                          utterance["char_end"], record.get("occurrence"))
-        except SpanError as error:
-            raise curated.error(record, record_id, "surface", str(error)) from None
-        hits = [c for c in candidates if c.span == span and c.utterance_id == utterance["utterance_id"]]
+        span = place(curated, spine, record, record_id, "surface")
+        hits = [c for c in candidates if c.span == span and c.utterance_id == record["utterance_id"]]
         if not hits:
             raise curated.error(record, record_id, "surface",
                                 "matches no alias occurrence, so there is nothing to except")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from curation import Curated, Record
-from spans import Span, SpanError, locate
-from spine import Spine
+from curation import Curated
+from spans import Span
+from spine import Spine, place
 
 CLAIMS_FILE = "dataset/annotations/claims.yaml"
 NOTES_FILE = "dataset/annotations/notes.yaml"
@@ -18,20 +18,6 @@ CLAIM_REQUIRED = ("claim_id", "utterance_id", "quote", "paraphrase", "claim_type
                   "polarity", "time_orientation", "topic", "actors")
 NOTE_CURATED = {"note_id", "utterance_id", "surface", "occurrence", "note_type", "suggestion",
                 "explanation"}
-
-
-def place(curated: Curated, spine: Spine, record: Record, record_id: str, field: str) -> Span:
-    """Offsets of a curated quote inside its utterance; errors name file, record and field."""
-    utterance = spine.utterance(record.get("utterance_id"))
-    if utterance is None:
-        raise curated.error(record, record_id, "utterance_id",
-                            f"unknown utterance {record.get('utterance_id')!r}")
-    try:
-        return locate(spine.text, record[field], utterance["char_start"], utterance["char_end"],
-                      record.get("occurrence"))
-    except SpanError as error:
-        raise curated.error(record, record_id, field,
-                            f"{error} in utterance {record['utterance_id']}") from None
 
 
 def _cue_in_sentences(spine: Spine, utterance_id: str, span: Span, cue: str) -> bool:

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from curation import BuildError, Curated, Record, as_date
-from spans import Span, SpanError, locate
-from spine import Spine
+from spans import Span
+from spine import Spine, place
 
 DATES_FILE = "dataset/annotations/dates.yaml"
 DATE_FIELDS = ("date_id", "utterance_id", "sentence_id", "char_start", "char_end", "surface",
@@ -72,19 +72,6 @@ def edtf_bounds(value: str) -> tuple[dt.date | None, dt.date | None]:
     return _bound(value, lower=True), _bound(value, lower=False)
 
 
-def _place(curated: Curated, spine: Spine, record: Record, record_id: str, field: str) -> Span:
-    utterance = spine.utterance(record["utterance_id"])
-    if utterance is None:
-        raise curated.error(record, record_id, "utterance_id",
-                            f"unknown utterance {record['utterance_id']!r}")
-    try:
-        return locate(spine.text, record[field], utterance["char_start"], utterance["char_end"],
-                      record.get("occurrence"))
-    except SpanError as error:
-        raise curated.error(record, record_id, field, f"{error} in utterance "
-                            f"{record['utterance_id']}") from None
-
-
 def build_dates(root: Path, spine: Spine) -> tuple[dict[str, list[dict[str, Any]]],
                                                     dict[str, dict[str, str]]]:
     """Table dates; checks bounds, EDTF, anchors, and that the vocabulary sweep is accounted for."""
@@ -96,7 +83,7 @@ def build_dates(root: Path, spine: Spine) -> tuple[dict[str, list[dict[str, Any]
                                    "timex_value", "edtf", "granularity", "anchor_type",
                                    "refers_to", "note")):
         date_id = record["date_id"]
-        span = _place(curated, spine, record, date_id, "surface")
+        span = place(curated, spine, record, date_id, "surface")
         bounds = {}
         for key in ("earliest", "latest"):
             bounds[key] = as_date(record.get(key), curated.error(record, date_id, key,
@@ -167,7 +154,7 @@ def _check_sweep(curated: Curated, spine: Spine, rows: list[dict[str, Any]]) -> 
     for index, record in enumerate(curated.records(
             "not_temporal", "id", {"utterance_id", "surface", "occurrence", "reason"},
             ("utterance_id", "surface", "reason"), may_be_empty=True), start=1):
-        span = _place(curated, spine, record, f"not_temporal #{index}", "surface")
+        span = place(curated, spine, record, f"not_temporal #{index}", "surface")
         covered.append(span)
     for utterance_id, (start, end) in sweep_hits(spine, vocabulary):
         if not any(begin <= start and end <= finish for begin, finish in covered):

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from curation import BuildError, Curated, as_date
-from spans import Span, split_sentences
+from curation import BuildError, Curated, Record, as_date
+from spans import Span, SpanError, locate, split_sentences
 
 DOCUMENT_FILE = "dataset/annotations/document.yaml"
 UTTERANCE_KINDS = ("headline", "standfirst", "question", "answer")
@@ -33,6 +33,20 @@ class Spine:
             if begin <= position < end:
                 return sentence_id
         return None
+
+
+def place(curated: Curated, spine: Spine, record: Record, record_id: str, field: str) -> Span:
+    """Offsets of a curated quote inside its utterance; errors name file, record and field."""
+    utterance = spine.utterance(record.get("utterance_id"))
+    if utterance is None:
+        raise curated.error(record, record_id, "utterance_id",
+                            f"unknown utterance {record.get('utterance_id')!r}")
+    try:
+        return locate(spine.text, record[field], utterance["char_start"], utterance["char_end"],
+                      record.get("occurrence"))
+    except SpanError as error:
+        raise curated.error(record, record_id, field,
+                            f"{error} in utterance {record['utterance_id']}") from None
 
 
 def sha256_file(path: Path) -> str:
