@@ -119,11 +119,15 @@ def load_all() -> dict[str, pd.DataFrame]:
     return {name: load(name) for name in list_tables()}
 
 
+def _local_sources(descriptor: dict[str, Any]) -> list[dict[str, Any]]:
+    """The descriptor's sources that are files shipped with the data (not web addresses)."""
+    return [s for s in descriptor.get("sources", []) if "://" not in s.get("path", "://")]
+
+
 def source_text() -> str:
     """The transcript exactly as annotated: every ``char_start``/``char_end`` indexes this string."""
-    for source in _descriptor().get("sources", []):
-        if "path" in source and "://" not in source["path"]:
-            return (_data_root() / source["path"]).read_text(encoding="utf-8")
+    for source in _local_sources(_descriptor()):
+        return (_data_root() / source["path"]).read_text(encoding="utf-8")
     raise DataIntegrityError("the descriptor names no source text")
 
 
@@ -137,24 +141,18 @@ def verify() -> None:
     Missing, modified and extra Parquet files are all reported.
     """
     root = _data_root()
+    descriptor = _descriptor()
+    files = [(r["path"], r["hash"]) for r in descriptor["resources"]]
+    files += [(s["path"], s["hash"]) for s in _local_sources(descriptor) if "hash" in s]
     problems = []
-    listed = set()
-    for resource in _descriptor()["resources"]:
-        path = root / resource["path"]
-        listed.add(path.resolve())
-        expected = resource["hash"].removeprefix("sha256:")
+    for relpath, digest in files:
+        path = root / relpath
         if not path.is_file():
-            problems.append(f"missing: {resource['path']}")
-        elif _sha256(path) != expected:
-            problems.append(f"modified: {resource['path']} (sha256 differs from datapackage.json)")
-    for source in _descriptor().get("sources", []):
-        if "path" in source and "hash" in source:
-            path = root / source["path"]
-            if not path.is_file():
-                problems.append(f"missing: {source['path']}")
-            elif _sha256(path) != source["hash"].removeprefix("sha256:"):
-                problems.append(f"modified: {source['path']} (sha256 differs from datapackage.json)")
-    data_dirs = {(root / resource["path"]).parent for resource in _descriptor()["resources"]}
+            problems.append(f"missing: {relpath}")
+        elif _sha256(path) != digest.removeprefix("sha256:"):
+            problems.append(f"modified: {relpath} (sha256 differs from datapackage.json)")
+    listed = {(root / relpath).resolve() for relpath, _ in files}
+    data_dirs = {(root / resource["path"]).parent for resource in descriptor["resources"]}
     for folder in sorted(data_dirs):
         for path in sorted(folder.glob("*.parquet")):
             if path.resolve() not in listed:

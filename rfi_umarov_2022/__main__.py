@@ -89,10 +89,9 @@ def export(args: argparse.Namespace) -> int:
         resource["format"] = extension
         resource["mediatype"] = mediatype
         resource["hash"] = "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
-    for source in package.get("sources", []):
-        if "path" in source and "://" not in source["path"]:
-            shutil.copyfile(root / source["path"], target / Path(source["path"]).name)
-            source["path"] = Path(source["path"]).name
+    for source in ds._local_sources(package):
+        shutil.copyfile(root / source["path"], target / Path(source["path"]).name)
+        source["path"] = Path(source["path"]).name
     (target / "datapackage.json").write_text(
         json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {len(package['resources'])} tables as {args.format} and datapackage.json "

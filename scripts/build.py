@@ -68,8 +68,9 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def build_tables(root: Path) -> tuple[dict[str, list[dict[str, Any]]], dict[str, dict[str, str]]]:
-    """Every table as records, with the curated file each record came from."""
+def build_tables(root: Path) -> tuple[dict[str, list[dict[str, Any]]], dict[str, dict[str, str]],
+                                      str]:
+    """Every table as records, the curated file each record came from, and the source path."""
     spine, tables, origins = build_spine(root)
     actor_tables, actor_origins, _ = build_actors(root, spine)
     date_tables, date_origins = build_dates(root, spine)
@@ -79,7 +80,7 @@ def build_tables(root: Path) -> tuple[dict[str, list[dict[str, Any]]], dict[str,
         tables.update(more)
         for name, mapping in more_origins.items():
             origins.setdefault(name, {}).update(mapping)
-    return tables, origins
+    return tables, origins, spine.source_path
 
 
 def descriptor(root: Path, meta: dict[str, Any], schemas: dict[str, TableSchema],
@@ -174,7 +175,7 @@ def build_into(root: Path, folder: Path) -> dict[str, int]:
     # load
     schemas = load_schemas(root)
     # build
-    records, origins = build_tables(root)
+    records, origins, source_path = build_tables(root)
     unknown = sorted(set(records) - set(schemas))
     missing = sorted(set(schemas) - set(records))
     if unknown:
@@ -192,9 +193,8 @@ def build_into(root: Path, folder: Path) -> dict[str, int]:
         path = folder / DATA_DIR / f"{name}.parquet"
         write_parquet(table, path)
         hashes[name] = sha256(path)
-    document_meta = Curated(root, "dataset/annotations/document.yaml").data
     meta = Curated(root, PACKAGE_FILE).data
-    package = descriptor(root, meta, schemas, hashes, document_meta["source"]["path"])
+    package = descriptor(root, meta, schemas, hashes, source_path)
     write_json(folder / DESCRIPTOR, package)
     write_json(folder / CROISSANT, croissant(package, schemas, meta))
     row_counts = {name: table.num_rows for name, table in tables.items()}
@@ -205,9 +205,8 @@ def build_into(root: Path, folder: Path) -> dict[str, int]:
     (folder / DATASHEET).write_text(datasheet(root, schemas, row_counts), encoding="utf-8")
     # validate (in place, with the schemas and source beside the outputs as in the package)
     shutil.copytree(root / "schema", folder / "schema", dirs_exist_ok=True)
-    source = folder / document_meta["source"]["path"]
-    source.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(root / document_meta["source"]["path"], source)
+    (folder / source_path).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(root / source_path, folder / source_path)
     validate(folder, schemas)
     return row_counts
 

@@ -19,6 +19,7 @@ class Spine:
     """What later layers need to anchor annotations: the text and its utterances and sentences."""
 
     text: str
+    source_path: str
     document: dict[str, Any]
     utterances: list[dict[str, Any]]
     sentences: list[dict[str, Any]]
@@ -199,7 +200,7 @@ def build_spine(root: Path) -> tuple[Spine, dict[str, list[dict[str, Any]]], dic
         "source_sha256": meta["source"]["sha256"],
         "n_chars": len(text),
     }
-    spine = Spine(text, document, utterances, sentences, spine_sentences)
+    spine = Spine(text, meta["source"]["path"], document, utterances, sentences, spine_sentences)
     tables = {"documents": [document], "utterances": utterances, "sentences": sentences}
     origins = {name: {row_id: DOCUMENT_FILE for row_id in ids} for name, ids in {
         "documents": [document_id],
