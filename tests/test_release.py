@@ -60,3 +60,14 @@ def test_citation_cff_validates(tmp_path):
     result = run(env_dir / "bin" / "cffconvert", "--validate", "-i", ROOT / "CITATION.cff")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "valid" in (result.stdout + result.stderr).lower()
+
+
+def test_sdist_rebuilds_the_dataset(dist, tmp_path):
+    import tarfile
+
+    with tarfile.open(next(dist.glob("*.tar.gz"))) as archive:
+        archive.extractall(tmp_path, filter="data")
+    project = next(tmp_path.glob("rfi_umarov_2022-*"))
+    assert not (project / ".git").exists()
+    result = run(sys.executable, project / "scripts" / "build.py", "--check")
+    assert result.returncode == 0, result.stdout + result.stderr
