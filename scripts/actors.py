@@ -46,9 +46,8 @@ def alias_candidates(spine: Spine, aliases: list[dict[str, Any]]) -> list[Candid
 
 
 def build_actors(root: Path, spine: Spine) -> tuple[dict[str, list[dict[str, Any]]],
-                                                     dict[str, dict[str, str]],
-                                                     list[dict[str, Any]]]:
-    """Tables actors, actor_aliases and mentions; also the applied exceptions (for tests/docs)."""
+                                                     dict[str, dict[str, str]]]:
+    """Tables actors, actor_aliases and mentions."""
     curated = Curated(root, ACTORS_FILE)
     actors: list[dict[str, Any]] = []
     aliases: list[dict[str, Any]] = []
@@ -84,7 +83,7 @@ def build_actors(root: Path, spine: Spine) -> tuple[dict[str, list[dict[str, Any
                                 f"{country!r} is not a state")
 
     candidates = alias_candidates(spine, aliases)
-    candidates, applied = _apply_exceptions(curated, spine, candidates, actor_ids)
+    candidates = _apply_exceptions(curated, spine, candidates, actor_ids)
     mentions = _resolve_mentions(curated, spine, candidates)
     counts: dict[tuple[str, str], int] = {}
     for mention in mentions:
@@ -97,12 +96,11 @@ def build_actors(root: Path, spine: Spine) -> tuple[dict[str, list[dict[str, Any
         "actors": {actor["actor_id"]: ACTORS_FILE for actor in actors},
         "actor_aliases": {f"{a['actor_id']}/{a['alias']}": ACTORS_FILE for a in aliases},
     }
-    return {"actors": actors, "actor_aliases": aliases, "mentions": mentions}, origins, applied
+    return {"actors": actors, "actor_aliases": aliases, "mentions": mentions}, origins
 
 
 def _apply_exceptions(curated: Curated, spine: Spine, candidates: list[Candidate],
-                      actor_ids: set[str]) -> tuple[list[Candidate], list[dict[str, Any]]]:
-    applied = []
+                      actor_ids: set[str]) -> list[Candidate]:
     fields = {"utterance_id", "surface", "occurrence", "action", "actor_id", "mention_type",
               "reason"}
     records = curated.records("exceptions", "id", fields,
@@ -130,10 +128,7 @@ def _apply_exceptions(curated: Curated, spine: Spine, candidates: list[Candidate
         else:
             raise curated.error(record, record_id, "action",
                                 f"{record['action']!r} is not one of ['ignore', 'resolve']")
-        applied.append({"utterance_id": record["utterance_id"], "char_start": span[0],
-                        "char_end": span[1], "action": record["action"],
-                        "reason": record["reason"]})
-    return candidates, applied
+    return candidates
 
 
 def _resolve_mentions(curated: Curated, spine: Spine,

@@ -12,7 +12,6 @@ prints one line naming file, record and field, exits 2, and leaves the outputs u
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import re
@@ -31,7 +30,7 @@ from claims import build_claims  # noqa: E402
 from croissant import croissant  # noqa: E402
 from curation import BuildError, Curated  # noqa: E402
 from dates import build_dates  # noqa: E402
-from spine import build_spine  # noqa: E402
+from spine import build_spine, sha256_file  # noqa: E402
 from tableschema import (  # noqa: E402
     TableSchema,
     check_foreign_keys,
@@ -64,15 +63,11 @@ def package_version(root: Path) -> str:
     return match.group(1)
 
 
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def build_tables(root: Path) -> tuple[dict[str, list[dict[str, Any]]], dict[str, dict[str, str]],
                                       str]:
     """Every table as records, the curated file each record came from, and the source path."""
     spine, tables, origins = build_spine(root)
-    actor_tables, actor_origins, _ = build_actors(root, spine)
+    actor_tables, actor_origins = build_actors(root, spine)
     date_tables, date_origins = build_dates(root, spine)
     claim_tables, claim_origins = build_claims(root, spine, actor_tables, date_tables)
     for more, more_origins in ((actor_tables, actor_origins), (date_tables, date_origins),
@@ -91,7 +86,7 @@ def descriptor(root: Path, meta: dict[str, Any], schemas: dict[str, TableSchema]
         if not meta.get(key):
             raise BuildError(PACKAGE_FILE, None, key, "required package metadata is missing")
     source = {"title": meta.get("source_title", "Source text"), "path": source_relpath,
-              "hash": f"sha256:{sha256(root / source_relpath)}"}
+              "hash": f"sha256:{sha256_file(root / source_relpath)}"}
     package: dict[str, Any] = {
         "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
         "name": meta["name"],
@@ -128,7 +123,7 @@ def validate(folder: Path, schemas: dict[str, TableSchema]) -> None:
     package = json.loads((folder / DESCRIPTOR).read_text(encoding="utf-8"))
     for resource in package["resources"]:
         path = folder / resource["path"]
-        if f"sha256:{sha256(path)}" != resource["hash"]:
+        if f"sha256:{sha256_file(path)}" != resource["hash"]:
             raise BuildError(resource["path"], None, None, "sha256 differs from the descriptor")
         problem = stored_schema_matches(path, schemas[resource["name"]])
         if problem:
@@ -192,7 +187,7 @@ def build_into(root: Path, folder: Path) -> dict[str, int]:
     for name, table in tables.items():
         path = folder / DATA_DIR / f"{name}.parquet"
         write_parquet(table, path)
-        hashes[name] = sha256(path)
+        hashes[name] = sha256_file(path)
     meta = Curated(root, PACKAGE_FILE).data
     package = descriptor(root, meta, schemas, hashes, source_path)
     write_json(folder / DESCRIPTOR, package)

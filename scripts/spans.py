@@ -112,10 +112,3 @@ def longest_non_overlapping(spans: Iterable[Span]) -> list[Span]:
             kept.append(span)
     return sorted(kept)
 
-
-def containing(spans: list[tuple[str, Span]], position: Span) -> str:
-    """Id of the span that contains ``position`` (used to give each annotation its sentence)."""
-    for span_id, (begin, finish) in spans:
-        if begin <= position[0] and position[1] <= finish:
-            return span_id
-    raise SpanError(f"span {position} lies in no single sentence")
