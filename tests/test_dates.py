@@ -6,9 +6,10 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from conftest import curated
+from conftest import ROOT, curated
 from dates import EDTFError, edtf_bounds, sweep_hits
 from spans import locate
+from spine import build_spine
 
 
 def rows(tables):
@@ -29,13 +30,7 @@ def test_vocabulary_sweep_is_accounted_for(tables, text):
         covered.append(locate(text, item["surface"], u.char_start, u.char_end,
                               item.get("occurrence")))
         assert item["reason"].strip()
-
-    class Spine:  # the shape sweep_hits needs
-        pass
-
-    spine = Spine()
-    spine.text = text
-    spine.utterances = tables["utterances"].to_dict("records")
+    spine, _, _ = build_spine(ROOT)
     hits = sweep_hits(spine, data["sweep_vocabulary"])
     assert len(hits) == 22
     for _, (start, end) in hits:
