@@ -5,6 +5,7 @@
 >>> claims = ds.load("claims")  # doctest: +SKIP
 
 Importing this module is cheap: pandas and pyarrow are imported on the first ``load``.
+Every ``load`` checks the file it reads against the sha256 that ``datapackage.json`` records.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ __all__ = [
     "DataIntegrityError",
     "__version__",
     "datapackage_path",
+    "docs_path",
+    "fields",
     "list_tables",
     "load",
     "load_all",
@@ -33,7 +36,7 @@ __all__ = [
 
 
 class DataIntegrityError(RuntimeError):
-    """A data file is missing, extra, modified or unreadable."""
+    """A data file is missing, extra, modified or unreadable, or the descriptor is broken."""
 
 
 def _data_root() -> Path:
@@ -45,8 +48,8 @@ def _data_root() -> Path:
     if (checkout / "datapackage.json").is_file():
         return checkout
     raise DataIntegrityError(
-        "datapackage.json not found next to the package; in a checkout, run `python scripts/build.py`"
-    )
+        "datapackage.json not found next to the package; in a checkout, run "
+        "`python -m rfi_umarov_2022_build`")
 
 
 def datapackage_path() -> Path:
@@ -54,9 +57,30 @@ def datapackage_path() -> Path:
     return _data_root() / "datapackage.json"
 
 
+def docs_path() -> Path:
+    """Folder holding the codebook, the table reference and the datasheet."""
+    return _data_root() / "docs"
+
+
+def _broken(message: str) -> DataIntegrityError:
+    return DataIntegrityError(f"{message}. Run rfi_umarov_2022.verify() to check the data files, "
+                              "and reinstall the package (or rebuild the checkout) if they differ")
+
+
 @cache
 def _descriptor() -> dict[str, Any]:
-    return json.loads(datapackage_path().read_text(encoding="utf-8"))
+    path = datapackage_path()
+    try:
+        descriptor = json.loads(path.read_bytes())
+        resources = descriptor["resources"]
+        for resource in resources:
+            for key in ("name", "path", "hash", "schema"):
+                if key not in resource:
+                    raise KeyError(f"resource without {key!r}")
+            resource["schema"]["fields"]  # noqa: B018 - the loader relies on it
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise _broken(f"{path} is not a readable data package descriptor ({error!r})") from None
+    return descriptor
 
 
 def _resources() -> dict[str, dict[str, Any]]:
@@ -75,41 +99,48 @@ def _resource(name: str) -> dict[str, Any]:
     return resources[name]
 
 
-@cache
-def _table_schema(name: str) -> dict[str, Any]:
-    schema = _resource(name)["schema"]
-    if isinstance(schema, str):
-        return json.loads((_data_root() / schema).read_text(encoding="utf-8"))
-    return schema
+def _read_verified(relpath: str, digest: str) -> bytes:
+    """A data file's bytes, refused unless their sha256 is the one the descriptor records."""
+    path = _data_root() / relpath
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise _broken(f"missing: {path}") from None
+    except OSError as error:
+        raise _broken(f"cannot read {path}: {error.strerror}") from None
+    if hashlib.sha256(data).hexdigest() != str(digest).removeprefix("sha256:"):
+        raise _broken(f"modified: {path} (its sha256 differs from datapackage.json)")
+    return data
 
 
 def load(name: str) -> pd.DataFrame:
     """Load one table as a DataFrame with the documented dtypes.
 
-    Enum fields are ``Categorical`` (categories in schema order), integers ``Int64``, strings
-    pandas' ``string`` dtype (missing = ``pd.NA``), dates ``datetime64[s]`` (missing = ``NaT``).
+    Categorical fields are pandas ``Categorical`` (categories in schema order; ordinal scales
+    such as ``certainty`` are ordered), integers ``Int64``, strings pandas' ``string`` dtype
+    (missing = ``pd.NA``), dates ``datetime64[s]`` (missing = ``NaT``). The file is checked
+    against its sha256 first: a modified file raises ``DataIntegrityError``.
     """
     import pandas as pd
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    path = _data_root() / _resource(name)["path"]
+    resource = _resource(name)
+    data = _read_verified(resource["path"], resource["hash"])
     try:
-        table = pq.read_table(path)
+        table = pq.read_table(pa.BufferReader(data))
     except (OSError, pa.ArrowException) as error:
-        raise DataIntegrityError(
-            f"cannot read {path}: {error}. Run rfi_umarov_2022.verify() to check the data files"
-        ) from error
+        raise _broken(f"cannot read {resource['path']}: {error}") from error
+    expected = [field["name"] for field in resource["schema"]["fields"]]
+    if table.column_names != expected:
+        raise _broken(f"{resource['path']} has columns {table.column_names}, the descriptor "
+                      f"{expected}")
     string = pd.StringDtype()
     mapping = {pa.string(): string, pa.large_string(): string, pa.int64(): pd.Int64Dtype(),
                pa.bool_(): pd.BooleanDtype()}
     frame = table.to_pandas(types_mapper=mapping.get, date_as_object=False)
-    for field in _table_schema(name)["fields"]:
-        column = field["name"]
-        enum = field.get("constraints", {}).get("enum")
-        if enum is not None:
-            frame[column] = pd.Categorical(frame[column], categories=enum)
-        elif field["type"] == "date":
+    for column, arrow_type in zip(table.column_names, table.schema.types, strict=True):
+        if arrow_type == pa.date32():
             frame[column] = frame[column].astype("datetime64[s]")
     return frame
 
@@ -119,37 +150,53 @@ def load_all() -> dict[str, pd.DataFrame]:
     return {name: load(name) for name in list_tables()}
 
 
+def fields(name: str) -> pd.DataFrame:
+    """The fields of a table from its Table Schema: name, type, required, categories, description."""
+    import pandas as pd
+
+    rows = []
+    for field in _resource(name)["schema"]["fields"]:
+        rows.append({
+            "field": field["name"],
+            "type": field["type"],
+            "required": bool(field.get("constraints", {}).get("required", False)),
+            "categories": field.get("categories"),
+            "ordered": bool(field.get("categoriesOrdered", False)),
+            "description": field.get("description", ""),
+        })
+    return pd.DataFrame(rows).astype({"field": "string", "type": "string", "description": "string"})
+
+
 def _local_sources(descriptor: dict[str, Any]) -> list[dict[str, Any]]:
     """The descriptor's sources that are files shipped with the data (not web addresses)."""
     return [s for s in descriptor.get("sources", []) if "://" not in s.get("path", "://")]
 
 
 def source_text() -> str:
-    """The transcript exactly as annotated: every ``char_start``/``char_end`` indexes this string."""
+    """The transcript exactly as annotated: every ``char_start``/``char_end`` indexes this string.
+
+    Checked against the sha256 the descriptor records, like every table.
+    """
     for source in _local_sources(_descriptor()):
-        return (_data_root() / source["path"]).read_text(encoding="utf-8")
-    raise DataIntegrityError("the descriptor names no source text")
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+        return _read_verified(source["path"], source.get("hash", "")).decode("utf-8")
+    raise _broken("the descriptor names no source text")
 
 
 def verify() -> None:
-    """Check every data file against the descriptor's sha256; raise naming each file that differs.
+    """Check every file ``load`` and ``source_text`` read against the descriptor's sha256.
 
-    Missing, modified and extra Parquet files are all reported.
+    Missing, modified and extra Parquet files are all named in one ``DataIntegrityError``.
     """
     root = _data_root()
     descriptor = _descriptor()
     files = [(r["path"], r["hash"]) for r in descriptor["resources"]]
-    files += [(s["path"], s["hash"]) for s in _local_sources(descriptor) if "hash" in s]
+    files += [(s["path"], s.get("hash", "")) for s in _local_sources(descriptor)]
     problems = []
     for relpath, digest in files:
         path = root / relpath
         if not path.is_file():
             problems.append(f"missing: {relpath}")
-        elif _sha256(path) != digest.removeprefix("sha256:"):
+        elif hashlib.sha256(path.read_bytes()).hexdigest() != str(digest).removeprefix("sha256:"):
             problems.append(f"modified: {relpath} (sha256 differs from datapackage.json)")
     listed = {(root / relpath).resolve() for relpath, _ in files}
     data_dirs = {(root / resource["path"]).parent for resource in descriptor["resources"]}
@@ -157,5 +204,8 @@ def verify() -> None:
         for path in sorted(folder.glob("*.parquet")):
             if path.resolve() not in listed:
                 problems.append(f"extra: {path.relative_to(root)} (not in datapackage.json)")
+    if (root / ".build-journal.json").is_file():
+        problems.append("an interrupted build left .build-journal.json: run the build again to "
+                        "restore the previous outputs")
     if problems:
         raise DataIntegrityError("data files do not match datapackage.json: " + "; ".join(problems))

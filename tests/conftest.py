@@ -1,25 +1,16 @@
-"""Shared fixtures: the project, its curated files, and the tables as the installed package loads them."""
+"""Shared fixtures: the real tables as the package loads them, and a small fixture project."""
 
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
-import yaml
+
+import rfi_umarov_2022 as ds
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-
-import rfi_umarov_2022 as ds  # noqa: E402
-
-ANNOTATIONS = ROOT / "dataset" / "annotations"
-OUTPUTS = ["datapackage.json", "docs/tables.md"]
-
-
-def curated(name: str):
-    return yaml.safe_load((ANNOTATIONS / name).read_text(encoding="utf-8"))
+FIXTURE = Path(__file__).resolve().parent / "fixture"
 
 
 @pytest.fixture(scope="session")
@@ -32,20 +23,39 @@ def tables():
     return ds.load_all()
 
 
+def copy_fixture(target: Path) -> Path:
+    """The fixture project (tests/fixture) with the real Table Schemas, copied to ``target``."""
+    shutil.copytree(FIXTURE, target)
+    shutil.copytree(ROOT / "schema", target / "schema")
+    return target
+
+
 def output_files(root: Path) -> dict[str, bytes]:
-    """Every build output under ``root`` with its bytes."""
-    paths = [root / rel for rel in OUTPUTS] + sorted((root / "dataset").glob("*.parquet"))
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in paths}
+    """Every file under ``root`` with its bytes (outputs and inputs alike)."""
+    return {p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def built_fixture(tmp_path_factory) -> Path:
+    """The fixture project, built once; tests copy it rather than build it again."""
+    from rfi_umarov_2022_build.pipeline import run
+
+    root = copy_fixture(tmp_path_factory.mktemp("fixture") / "project")
+    assert run(root) == 0
+    return root
 
 
 @pytest.fixture
-def project_copy(tmp_path: Path) -> Path:
-    """A throwaway copy of everything the build reads and writes."""
+def project(built_fixture, tmp_path) -> Path:
+    """A throwaway copy of the built fixture project."""
     target = tmp_path / "project"
-    for rel in ("scripts", "schema", "dataset", "docs"):
-        shutil.copytree(ROOT / rel, target / rel,
-                        ignore=shutil.ignore_patterns("__pycache__", ".build-tmp-*"))
-    (target / "rfi_umarov_2022").mkdir()
-    shutil.copyfile(ROOT / "rfi_umarov_2022" / "__init__.py", target / "rfi_umarov_2022" / "__init__.py")
-    shutil.copyfile(ROOT / "datapackage.json", target / "datapackage.json")
+    shutil.copytree(built_fixture, target)
     return target
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests under tests/slow/ are the slow tier: run them with -m slow."""
+    for item in items:
+        if "slow" in Path(str(item.fspath)).parts:
+            item.add_marker(pytest.mark.slow)

@@ -1,21 +1,25 @@
-"""The catalogue of bad input: each case breaks a copy of the project, and the build must
-exit non-zero, print one clear line naming the file, the record and the field, and leave
-every output byte for byte as it was. The README's "Guarantees" section lists these cases.
+"""The catalogue of bad input, on the fixture project (tests/fixture), never on the real data.
+
+Each case breaks a copy of the built fixture, and the build must exit non-zero, print one
+line naming the file (and line), the record and the field, and leave every file as it was.
+The README's "Guarantees" section lists these cases; a test keeps the two lists equal.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import build
 import pytest
 from conftest import ROOT, output_files
+
+from rfi_umarov_2022_build import pipeline
 
 
 @dataclass(frozen=True)
@@ -38,7 +42,22 @@ def edit(rel: str, old: str, new: str, count: int = 1) -> Callable[[Path], None]
     return mutate
 
 
-def edit_json(rel: str, change: Callable[[dict], None]) -> Callable[[Path], None]:
+def write(rel: str, content: str | bytes) -> Callable[[Path], None]:
+    def mutate(root: Path) -> None:
+        path = root / rel
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+
+    return mutate
+
+
+def delete(rel: str) -> Callable[[Path], None]:
+    return lambda root: (root / rel).unlink()
+
+
+def edit_json(rel: str, change: Callable[[dict], object]) -> Callable[[Path], None]:
     def mutate(root: Path) -> None:
         path = root / rel
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -48,207 +67,390 @@ def edit_json(rel: str, change: Callable[[dict], None]) -> Callable[[Path], None
     return mutate
 
 
-def append_field(data: dict) -> None:
-    data["fields"].append({"name": "extra_column", "type": "string", "description": "x"})
+def field_of(data: dict, name: str) -> dict:
+    return next(f for f in data["fields"] if f["name"] == name)
 
 
-def drop_last_field(data: dict) -> None:
-    data["fields"].pop()
+def new_transcript(transform: Callable[[bytes], bytes]) -> Callable[[Path], None]:
+    """Change the transcript and record its new hash, as a curator accepting it would."""
+    import hashlib
+
+    def mutate(root: Path) -> None:
+        path = root / TRANSCRIPT
+        old = hashlib.sha256(path.read_bytes()).hexdigest()
+        path.write_bytes(transform(path.read_bytes()))
+        edit(DOCUMENT, old, hashlib.sha256(path.read_bytes()).hexdigest())(root)
+
+    return mutate
 
 
-CLAIMS = "dataset/annotations/claims.yaml"
-ACTORS = "dataset/annotations/actors.yaml"
-DATES = "dataset/annotations/dates.yaml"
-NOTES = "dataset/annotations/notes.yaml"
-DOCUMENT = "dataset/annotations/document.yaml"
+def both(*mutations: Callable[[Path], None]) -> Callable[[Path], None]:
+    def mutate(root: Path) -> None:
+        for mutation in mutations:
+            mutation(root)
+
+    return mutate
+
+
+A = "dataset/annotations/"
+CLAIMS, ACTORS, DATES = A + "claims.yaml", A + "actors.yaml", A + "dates.yaml"
+NOTES, DOCUMENT, PACKAGE = A + "notes.yaml", A + "document.yaml", A + "package.yaml"
+TRANSCRIPT = "dataset/source/transcript.txt"
+NOTES_SCHEMA = "schema/notes.json"
+C010 = """  - claim_id: c010
+    utterance_id: a2
+    quote: the army left
+    paraphrase: At the time of the visit, the Freedonian army left.
+    claim_type: fact
+    certainty: certain
+    polarity: affirmative
+    time_orientation: past
+    topic: security
+    actors: {freedonian-army: agent}
+    dates: [t04]
+"""
+NOTE = """  - note_id: n01
+    utterance_id: headline
+    surface: courts
+    note_type: translation
+    suggestion: woos
+    explanation: A fixture note, to show the format.
+"""
 
 CASES = [
+    # quotes and offsets
     Case("quote-missing", "a quote not found in its utterance",
-         edit(CLAIMS, "quote: The priority for China is security issues",
-              "quote: The priority for China is economic issues"),
-         (CLAIMS, "record c007", "field quote", "not found")),
+         edit(CLAIMS, "quote: Freedonia needs ports to look after its trade",
+              "quote: Freedonia needs ports to look after its commerce"),
+         (CLAIMS + ":", "record c004", "field quote", "not found")),
     Case("quote-ambiguous", "a quote found more than once without an occurrence index",
-         edit(NOTES, "surface: Chinese power", "surface: China"),
-         (NOTES, "record n07", "field surface", "add occurrence")),
+         edit(NOTES, "utterance_id: headline\n    surface: courts", "utterance_id: a1\n    surface: Freedonia"),
+         (NOTES + ":", "record n01", "field surface", "add occurrence")),
     Case("occurrence-out-of-range", "an occurrence index beyond the quote's occurrences",
-         edit(DATES, "surface: right now\n    occurrence: 1", "surface: right now\n    occurrence: 3"),
-         (DATES, "record t07", "field surface", "occurrence 3")),
+         edit(CLAIMS, "occurrence: 1", "occurrence: 3"),
+         (CLAIMS + ":", "record c006", "field quote", "occurrence 3")),
+    Case("quote-mid-word", "a quote that starts or ends inside a word",
+         edit(CLAIMS, "quote: the army left", "quote: he army lef"),
+         (CLAIMS + ":", "record c010", "field quote", "inside a word")),
+    Case("quote-padded", "a quote with leading or trailing whitespace",
+         edit(CLAIMS, "quote: Sylvania courts Freedonia", 'quote: " Sylvania courts Freedonia"'),
+         (CLAIMS + ":", "record c001", "field quote", "does not match")),
+    Case("surface-blank", "a whitespace-only surface",
+         edit(NOTES, "surface: courts", 'surface: " "'),
+         (NOTES + ":", "record n01", "field surface", "does not match")),
+    Case("alias-blank", "an alias of a single space",
+         edit(ACTORS, "{alias: Freedonian, alias_type: demonym}", '{alias: " ", alias_type: demonym}'),
+         (ACTORS + ":", "record freedonia", "field alias", "does not match")),
+    # references
     Case("unknown-actor", "a claim about an unknown actor",
-         edit(CLAIMS, "actors: {china: agent, central-asia: mentioned}",
-              "actors: {chna: agent, central-asia: mentioned}"),
-         (CLAIMS, "record c007", "field actors", "unknown actor 'chna'")),
+         edit(CLAIMS, "actors: {sylvania: agent, freedonia: target}",
+              "actors: {sylvanya: agent, freedonia: target}"),
+         (CLAIMS + ":", "record c001", "field actors", "unknown actor 'sylvanya'")),
     Case("unknown-date", "a claim tied to an unknown date",
-         edit(CLAIMS, "dates: [t01]", "dates: [t99]"),
-         (CLAIMS, "record c003", "field dates", "unknown date 't99'")),
+         edit(CLAIMS, "dates: [t03]", "dates: [t09]"),
+         (CLAIMS + ":", "record c007", "field dates", "unknown date 't09'")),
     Case("unknown-claim", "a restatement of an unknown claim",
-         edit(CLAIMS, "restates_claim_id: c081", "restates_claim_id: c999"),
-         (CLAIMS, "record c001", "field restates_claim_id", "refers to no row of claims")),
+         edit(CLAIMS, "    topic: diplomacy\n    actors: {freedonia: agent, sylvania: agent}",
+              "    topic: diplomacy\n    restates_claim_id: c999\n    actors: {freedonia: agent, sylvania: agent}"),
+         (CLAIMS + ":", "record c011", "field restates_claim_id", "refers to no row of claims")),
+    Case("restates-itself", "a claim that restates itself",
+         edit(CLAIMS, "    topic: diplomacy\n    actors: {freedonia: agent, sylvania: agent}",
+              "    topic: diplomacy\n    restates_claim_id: c011\n    actors: {freedonia: agent, sylvania: agent}"),
+         (CLAIMS + ":", "record c011", "field restates_claim_id", "cannot restate itself")),
     Case("unknown-utterance", "a note in an unknown utterance",
-         edit(NOTES, "utterance_id: standfirst\n    surface: Carnegie Foundation",
-              "utterance_id: a9\n    surface: Carnegie Foundation"),
-         (NOTES, "record n02", "field utterance_id", "unknown utterance")),
+         edit(NOTES, "utterance_id: headline", "utterance_id: a9"),
+         (NOTES + ":", "record n01", "field utterance_id", "unknown utterance")),
     Case("unknown-sentence", "an unknown sentence listed as holding no claim",
          edit(CLAIMS, "sentence_id: q1-s02", "sentence_id: q1-s09"),
-         (CLAIMS, "record q1-s09", "field sentence_id", "unknown sentence")),
+         (CLAIMS + ":", "record q1-s09", "field sentence_id", "unknown sentence")),
     Case("unknown-interviewee", "a document whose interviewee is an unknown actor",
-         edit(DOCUMENT, "interviewee_id: temur-umarov", "interviewee_id: temur-umarof"),
-         (DOCUMENT, "record rfi-2022-09-14-umarov", "field interviewee_id", "refers to no row of actors")),
+         edit(DOCUMENT, "interviewee_id: ana-berg", "interviewee_id: ana-borg"),
+         (DOCUMENT, "field interviewee_id", "refers to no row of actors")),
+    Case("country-not-state", "a country_id that is not a state",
+         edit(ACTORS, "country_id: freedonia\n    description: Head", "country_id: ana-berg\n    description: Head"),
+         (ACTORS + ":", "record freedonian-president", "field country_id", "not a state")),
+    # ids and duplicates
     Case("duplicate-claim-id", "a duplicate id in claims.yaml",
          edit(CLAIMS, "claim_id: c004", "claim_id: c003"),
-         (CLAIMS, "record c003", "field claim_id", "duplicate id")),
+         (CLAIMS + ":", "record c003", "field claim_id", "duplicate")),
     Case("duplicate-actor-id", "a duplicate id in actors.yaml",
-         edit(ACTORS, "actor_id: uzbekistan", "actor_id: kazakhstan"),
-         (ACTORS, "record kazakhstan", "field actor_id", "duplicate id")),
+         edit(ACTORS, "actor_id: sylvania", "actor_id: freedonia"),
+         (ACTORS + ":", "record freedonia", "field actor_id", "duplicate")),
     Case("duplicate-date-id", "a duplicate id in dates.yaml",
          edit(DATES, "date_id: t02", "date_id: t01"),
-         (DATES, "record t01", "field date_id", "duplicate id")),
-    Case("enum", "a value outside its enum",
-         edit(CLAIMS, "certainty: possible\n    hedge: could", "certainty: likely\n    hedge: could"),
-         (CLAIMS, "record c062", "field certainty", "not one of")),
+         (DATES + ":", "record t01", "field date_id", "duplicate")),
+    Case("duplicate-claim", "a claim duplicated under a new id",
+         edit(CLAIMS, C010, C010 + C010.replace("c010", "c012")),
+         (CLAIMS + ":", "record c012", "field quote", "duplicated claim")),
+    Case("yaml-anchor", "a YAML anchor reused for two identical records",
+         edit(NOTES, "  - note_id: n01", "  - &note\n    note_id: n01"),
+         (NOTES + ":", "anchor &note", "not supported")),
+    Case("alias-bomb", "an alias bomb used as a value",
+         edit(CLAIMS, "claims:\n", "bomb: &a [x, x, x]\nboom: &b [*a, *a, *a]\nclaims:\n"),
+         (CLAIMS + ":1", "anchor &a", "not supported")),
+    # values and vocabularies
+    Case("enum", "a value outside its vocabulary",
+         edit(CLAIMS, "certainty: probable", "certainty: likely"),
+         (CLAIMS + ":", "record c007", "field certainty", "not one of")),
     Case("wikidata-pattern", "a malformed Wikidata id",
-         edit(ACTORS, "wikidata_id: Q148", "wikidata_id: Q0148"),
-         (ACTORS, "record china", "field wikidata_id", "pattern")),
+         edit(ACTORS, "wikidata_id: null", "wikidata_id: Q0148"),
+         (ACTORS + ":", "record freedonia", "field wikidata_id", "pattern")),
     Case("iso-pattern", "a malformed ISO code",
-         edit(ACTORS, "iso3: KAZ", "iso3: KZ"),
-         (ACTORS, "record kazakhstan", "field iso3", "pattern")),
+         edit(ACTORS, "iso3: null", "iso3: FR"),
+         (ACTORS + ":", "record freedonia", "field iso3", "pattern")),
     Case("wikidata-duplicate", "two actors sharing one Wikidata id",
-         edit(ACTORS, "wikidata_id: Q265", "wikidata_id: Q232"),
-         (ACTORS, "field wikidata_id", "must be unique")),
+         both(edit(ACTORS, "wikidata_id: null", "wikidata_id: Q1000"),
+              edit(ACTORS, "    description: Another", "    wikidata_id: Q1000\n    description: Another")),
+         (ACTORS + ":", "field wikidata_id", "must be unique")),
+    Case("int-for-text", "an unquoted number where text is expected",
+         edit(ACTORS, "name: Sylvania", "name: 2013"),
+         (ACTORS + ":", "record sylvania", "field name", "not of type 'string'")),
+    Case("int-hedge", "a number as a hedge",
+         edit(CLAIMS, "hedge: probably", "hedge: 5"),
+         (CLAIMS + ":", "record c007", "field hedge", "not of type 'string'")),
+    Case("int-id", "a number as an actor id",
+         edit(ACTORS, "actor_id: critics", "actor_id: 7"),
+         (ACTORS + ":", "field actor_id", "not of type 'string'")),
+    Case("string-occurrence", "an occurrence index written as text",
+         edit(CLAIMS, "occurrence: 1", 'occurrence: "1"'),
+         (CLAIMS + ":", "record c006", "field occurrence", "not of type 'integer'")),
+    Case("list-quote", "a quote given as a list",
+         edit(CLAIMS, "quote: the army left", "quote: [the army, left]"),
+         (CLAIMS + ":", "record c010", "field quote", "not of type 'string'")),
+    Case("nested-dates", "a list of lists where date ids are expected",
+         edit(CLAIMS, "dates: [t03]", "dates: [[t03]]"),
+         (CLAIMS + ":", "record c007", "field dates", "not of type 'string'")),
+    Case("empty-name", "an empty actor name",
+         edit(ACTORS, "name: Sylvania", 'name: ""'),
+         (ACTORS + ":", "record sylvania", "field name", "does not match")),
+    Case("empty-paraphrase", "an empty paraphrase",
+         edit(CLAIMS, "paraphrase: Sylvania seeks closer ties with Freedonia.", 'paraphrase: ""'),
+         (CLAIMS + ":", "record c001", "field paraphrase", "does not match")),
+    Case("blank-explanation", "a whitespace-only explanation",
+         edit(NOTES, "explanation: A fixture note, to show the format.", 'explanation: "   "'),
+         (NOTES + ":", "record n01", "field explanation", "does not match")),
+    Case("empty-hedge", "an empty hedge",
+         edit(CLAIMS, "hedge: probably", 'hedge: ""'),
+         (CLAIMS + ":", "record c007", "field hedge", "does not match")),
+    # claims' own rules
+    Case("hedged-certain", "a hedged claim coded certain",
+         edit(CLAIMS, "certainty: probable", "certainty: certain"),
+         (CLAIMS + ":", "record c007", "field certainty", "cannot be certain")),
+    Case("hedge-not-written", "a hedge that is not written in the claim's sentence",
+         edit(CLAIMS, "hedge: probably", "hedge: surely"),
+         (CLAIMS + ":", "record c007", "field hedge", "not written")),
+    Case("reported-self", "reported speech whose source is the speaker",
+         edit(CLAIMS, "source_id: critics", "source_id: ana-berg"),
+         (CLAIMS + ":", "record c006", "field source_id", "other than the speaker")),
+    Case("sentence-unaccounted", "a sentence covered by no claim and not listed",
+         edit(CLAIMS, "  - {sentence_id: q1-s02, reason: A request for an explanation.}\n", ""),
+         (CLAIMS + ":", "record q1-s02", "field no_claim_sentences", "covered by no claim")),
+    Case("sentence-listed-but-claimed", "a sentence listed as claimless that holds a claim",
+         edit(CLAIMS, "sentence_id: q1-s02", "sentence_id: a1-s01"),
+         (CLAIMS + ":", "record a1-s01", "field sentence_id", "a claim's quote lies in it")),
+    # dates
     Case("edtf-malformed", "a malformed EDTF value",
-         edit(DATES, "edtf: 2020-01", "edtf: 2020-13"),
-         (DATES, "record t01", "field edtf", "not valid EDTF")),
+         edit(DATES, 'edtf: "2021-03"', 'edtf: "2021-13"'),
+         (DATES + ":", "record t01", "field edtf", "not valid EDTF")),
     Case("edtf-season", "an EDTF season code, which the edtf package bounds wrongly",
-         edit(DATES, "edtf: 2021-12/2022-02", "edtf: 2022-24"),
-         (DATES, "record t08", "field edtf", "season")),
+         edit(DATES, 'edtf: "2021-03"', 'edtf: "2021-21"'),
+         (DATES + ":", "record t01", "field edtf", "season")),
+    Case("edtf-three-parts", "a three-part EDTF interval",
+         edit(DATES, 'edtf: "2021-03"', 'edtf: "2021-03/2021-04/2021-05"'),
+         (DATES + ":", "record t01", "field edtf", "two parts")),
+    Case("edtf-year-range", "an EDTF year outside 1-9999",
+         edit(DATES, 'edtf: "2021-03"', 'edtf: "Y12345"'),
+         (DATES + ":", "record t01", "field edtf", "outside 1-9999")),
+    Case("timex-value", "a TIMEX3 value that is no date, such as 2020-13",
+         edit(DATES, 'timex_value: "2021-03"', 'timex_value: "2021-13"'),
+         (DATES + ":", "record t01", "field timex_value", "pattern")),
+    Case("impossible-date", "an impossible date written unquoted",
+         edit(DATES, 'earliest: "2021-03-01"', "earliest: 2021-02-30"),
+         (DATES + ":", "record t01", "field earliest", "is not a 'date'")),
     Case("earliest-after-latest", "earliest later than latest",
-         edit(DATES, "earliest: 2020-01-17", "earliest: 2020-01-19"),
-         (DATES, "record t01", "field earliest", "after latest")),
+         edit(DATES, 'earliest: "2021-03-01"', 'earliest: "2021-04-01"'),
+         (DATES + ":", "record t01", "field earliest", "after latest")),
     Case("interval-outside-edtf", "an interval outside its exact EDTF value",
-         edit(DATES, "latest: 2020-01-18", "latest: 2020-02-18"),
-         (DATES, "record t01", "field latest", "outside the EDTF value")),
+         edit(DATES, 'latest: "2021-03-31"', 'latest: "2021-04-30"'),
+         (DATES + ":", "record t01", "field latest", "outside the EDTF value")),
     Case("anchor", "an anaphoric date anchored to a later expression",
-         edit(DATES, "anchor_date_id: t05", "anchor_date_id: t16"),
-         (DATES, "record t06", "field anchor_date_id", "not an earlier expression")),
+         edit(DATES, "anchor_date_id: t01", "anchor_date_id: t04"),
+         (DATES + ":", "record t04", "field anchor_date_id", "not an earlier expression")),
     Case("sweep", "a temporal word in no dates row and not listed",
-         edit(DATES, "  - utterance_id: a1\n    surface: after\n",
-              "  - utterance_id: a1\n    surface: Since\n"),
-         (DATES, "field not_temporal", "'after'")),
+         edit(DATES, "  - utterance_id: a1\n    surface: after\n    reason: \"'look after' is a verb, not a time\"\n", ""),
+         (DATES + ":", "field not_temporal", "'after'")),
+    # mentions
     Case("span-two-actors", "one span resolved to two actors",
-         edit(ACTORS, "      - {alias: Ukraine, alias_type: name}",
-              "      - {alias: Ukraine, alias_type: name}\n      - {alias: Russia, alias_type: metonym}"),
-         (ACTORS, "field aliases", "several actors")),
+         edit(ACTORS, "      - {alias: Freedonian, alias_type: demonym}",
+              "      - {alias: Freedonian, alias_type: demonym}\n      - {alias: Sylvania, alias_type: metonym}"),
+         (ACTORS + ":", "field aliases", "several actors")),
     Case("exception-dangling", "a mention exception that matches no alias occurrence",
-         edit(ACTORS, "    surface: Russian\n    occurrence: 1", "    surface: strong\n    occurrence: 1"),
-         (ACTORS, "field surface", "matches no alias occurrence")),
-    Case("country-not-state", "a country_id that is not a state",
-         edit(ACTORS, "country_id: china\n    description: Xinjiang",
-              "country_id: central-asia\n    description: Xinjiang"),
-         (ACTORS, "record xinjiang", "field country_id", "not a state")),
+         edit(ACTORS, "surface: Freedonian\n    occurrence: 1", "surface: community\n    occurrence: 1"),
+         (ACTORS + ":", "field surface", "matches no alias occurrence")),
+    # the transcript and the document
     Case("transcript-hash", "the transcript changed: its hash differs",
-         lambda root: (root / "dataset/source/transcript.txt").write_text(
-             (ROOT / "dataset/source/transcript.txt").read_text(encoding="utf-8") + " ",
-             encoding="utf-8"),
-         (DOCUMENT, "record source", "field sha256", "record the new hash here")),
-    Case("schema-field-missing-from-data", "a schema field the data lacks",
-         edit_json("schema/notes.json", append_field),
-         (NOTES, "record n01", "field extra_column", "schema field missing from the data")),
-    Case("data-field-missing-from-schema", "data with a field the schema lacks",
-         edit_json("schema/notes.json", drop_last_field),
-         (NOTES, "record n01", "field explanation", "not in schema/notes.json")),
+         lambda root: (root / TRANSCRIPT).write_bytes((root / TRANSCRIPT).read_bytes() + b" "),
+         (DOCUMENT + ":", "record source", "field sha256", "record the new hash here")),
+    Case("transcript-crlf", "a transcript with CRLF line ends, even once rehashed",
+         new_transcript(lambda data: data.replace(b"\n", b"\r\n")),
+         (TRANSCRIPT, "carriage return")),
+    Case("transcript-bom", "a transcript with a byte-order mark, even once rehashed",
+         new_transcript(lambda data: b"\xef\xbb\xbf" + data),
+         (TRANSCRIPT, "byte-order mark")),
+    Case("label-contradicts-turn", "a printed speaker label that contradicts the turn order",
+         edit(DOCUMENT, 'host-radio: ["Host: "]\n  ana-berg: ["Ana Berg : "]',
+              'host-radio: ["Ana Berg : "]\n  ana-berg: ["Host: "]'),
+         (DOCUMENT + ":", "field speaker_id", "turn order")),
+    Case("labels-as-text", "speaker labels given as text instead of a list",
+         edit(DOCUMENT, 'host-radio: ["Host: "]', 'host-radio: "Host: "'),
+         (DOCUMENT + ":", "field host-radio", "not of type 'array'")),
+    Case("no-break-as-text", "no_break_after given as text instead of a list",
+         edit(DOCUMENT, "no_break_after: []", "no_break_after: Mr."),
+         (DOCUMENT + ":", "field no_break_after", "not of type 'array'")),
+    Case("document-misspelt-key", "a misspelt top-level key in document.yaml",
+         edit(DOCUMENT, "translated_from: fr", "translated_fro: fr"),
+         (DOCUMENT + ":", "field translated_fro", "unknown field")),
+    Case("source-absolute", "an absolute source path",
+         edit(DOCUMENT, "path: dataset/source/transcript.txt", "path: /etc/hostname"),
+         (DOCUMENT + ":", "field path", "does not match")),
+    Case("source-outside", "a source path outside the project",
+         edit(DOCUMENT, "path: dataset/source/transcript.txt", "path: ../transcript.txt"),
+         (DOCUMENT + ":", "field path", "does not match")),
+    # package.yaml
+    Case("package-list", "a package.yaml that is a list",
+         write(PACKAGE, "- name\n- title\n"),
+         (PACKAGE, "not of type 'object'")),
+    Case("package-sources-number", "package sources given as a number",
+         edit(PACKAGE, "sources:\n  - title: The fictional original\n    path: https://example.org/interview",
+              "sources: 5"),
+         (PACKAGE + ":", "field sources", "not of type 'array'")),
+    Case("package-misspelt-key", "a misspelt top-level key in package.yaml",
+         edit(PACKAGE, "keywords: [fixture]", "keyword: [fixture]"),
+         (PACKAGE + ":", "field keyword", "unknown field")),
+    # YAML and files
     Case("yaml-syntax", "a YAML syntax error, reported with its line number",
-         edit(CLAIMS, "    quote: First economic\n", "    quote: [First economic\n"),
+         edit(CLAIMS, "    quote: Freedonia needs ports", "    quote: [Freedonia needs ports"),
          (CLAIMS + ":", "YAML syntax error")),
+    Case("yaml-merge-key", "a YAML merge key",
+         edit(CLAIMS, "  - claim_id: c002\n", "  - <<: {topic: meta}\n    claim_id: c002\n"),
+         (CLAIMS + ":", "merge keys", "not supported")),
+    Case("yaml-python-tag", "a YAML Python tag",
+         edit(CLAIMS, "quote: the army left", "quote: !!python/name:os.system the army left"),
+         (CLAIMS + ":", "YAML:", "constructor")),
+    Case("misspelt-field", "a misspelt field in a curated record",
+         edit(CLAIMS, "    paraphrase: Freedonia needs ports for its trade.",
+              "    paraphrse: Freedonia needs ports for its trade."),
+         (CLAIMS + ":", "record c004", "field paraphrse", "unknown field")),
     Case("empty-file", "an empty annotation file",
-         lambda root: (root / NOTES).write_text("# nothing yet\n", encoding="utf-8"),
+         write(NOTES, "# nothing yet\n"),
          (NOTES, "annotation file is empty")),
     Case("missing-file", "a missing annotation file",
-         lambda root: (root / DATES).unlink(),
+         delete(DATES),
          (DATES, "annotation file is missing")),
-    Case("sentence-unaccounted", "a sentence covered by no claim and not listed",
-         edit(CLAIMS, "  - sentence_id: q4-s02\n", "  - sentence_id: q4-s02-gone\n"),
-         (CLAIMS, "record q4-s02-gone", "field sentence_id", "unknown sentence")),
-    Case("sentence-unlisted", "a claimless sentence missing from no_claim_sentences",
-         lambda root: (root / CLAIMS).write_text(
-             (root / CLAIMS).read_text(encoding="utf-8").split("  - sentence_id: q4-s02")[0],
-             encoding="utf-8"),
-         (CLAIMS, "record q4-s02", "field no_claim_sentences", "covered by no claim")),
-    Case("sentence-listed-but-claimed", "a sentence listed as claimless that holds a claim",
-         edit(CLAIMS, "  - sentence_id: q4-s02\n", "  - sentence_id: a1-s01\n"),
-         (CLAIMS, "record a1-s01", "field sentence_id", "a claim's quote lies in it")),
-    Case("label-contradicts-turns", "a printed speaker label that contradicts the turn order",
-         edit(DOCUMENT, "    - {kind: question, speaker_id: rfi, id_prefix: q}\n"
-                        "    - {kind: answer, speaker_id: temur-umarov, id_prefix: a}",
-              "    - {kind: answer, speaker_id: temur-umarov, id_prefix: a}\n"
-              "    - {kind: question, speaker_id: rfi, id_prefix: q}"),
-         (DOCUMENT, "record a1", "field speaker_id", "labelled 'RFI: '")),
-    Case("hedged-certain", "a hedged claim coded certain",
-         edit(CLAIMS, "certainty: probable\n    hedge: probably", "certainty: certain\n    hedge: probably"),
-         (CLAIMS, "record c085", "field certainty", "cannot be certain")),
-    Case("hedge-not-in-text", "a hedge that is not written in the claim's sentence",
-         edit(CLAIMS, "hedge: probably", "hedge: perhaps"),
-         (CLAIMS, "record c085", "field hedge", "not written")),
-    Case("reported-own-source", "reported speech whose source is the speaker",
-         edit(CLAIMS, "    source_id: critics-of-china\n    reporting_cue: say the critics\n"
-                      "    claim_type: fact\n    certainty: certain\n    polarity: negative",
-              "    source_id: temur-umarov\n    reporting_cue: say the critics\n"
-              "    claim_type: fact\n    certainty: certain\n    polarity: negative"),
-         (CLAIMS, "record c038", "field source_id", "source other than the speaker")),
-    Case("unknown-field", "a misspelt field in a curated record",
-         edit(CLAIMS, "    paraphrase: Security is China's priority",
-              "    parafrase: Security is China's priority"),
-         (CLAIMS, "record c007", "field parafrase", "unknown field")),
-    Case("schema-json", "a schema file that is not valid JSON",
-         lambda root: (root / "schema/dates.json").write_text('{\n  "name": "dates",\n',
-                                                              encoding="utf-8"),
-         ("schema/dates.json:", "JSON syntax error")),
+    Case("not-utf8", "non-UTF-8 bytes in an annotation file",
+         lambda root: (root / NOTES).write_bytes((root / NOTES).read_bytes() + b"\xff\n"),
+         (NOTES, "not UTF-8")),
+    Case("missing-preamble", "a missing table reference template",
+         delete("docs/tables.preamble.md"),
+         ("docs/tables.preamble.md", "missing")),
+    Case("missing-datasheet-template", "a missing datasheet template",
+         delete("docs/datasheet.in.md"),
+         ("docs/datasheet.in.md", "missing")),
+    Case("stray-parquet", "a Parquet file in the data folder that the build did not write",
+         lambda root: shutil.copyfile(root / "dataset/notes.parquet", root / "dataset/mine.parquet"),
+         ("dataset/mine.parquet", "not an output of the build")),
+    # Table Schemas
+    Case("schema-field-missing-from-data", "a schema field the data lacks",
+         edit_json(NOTES_SCHEMA, lambda d: d["fields"].append(
+             {"name": "extra_column", "type": "string", "description": "x"})),
+         (NOTES + ":", "record n01", "field extra_column", "schema field missing from the data")),
+    Case("data-field-missing-from-schema", "data with a field the schema lacks",
+         edit_json(NOTES_SCHEMA, lambda d: d["fields"].pop()),
+         (NOTES + ":", "record n01", "field explanation", "not in schema/notes.json")),
+    Case("schema-not-json", "a schema file that is not valid JSON",
+         write(NOTES_SCHEMA, "{not json"),
+         (NOTES_SCHEMA + ":1", "JSON syntax error")),
+    Case("schema-not-utf8", "non-UTF-8 bytes in a schema file",
+         write(NOTES_SCHEMA, b'{"name": "notes\xff"}'),
+         (NOTES_SCHEMA, "not UTF-8")),
+    Case("schema-list", "a schema that is a list",
+         write(NOTES_SCHEMA, "[]"),
+         (NOTES_SCHEMA, "JSON object")),
+    Case("schema-unknown-type", "a schema field of an unknown type",
+         edit_json(NOTES_SCHEMA, lambda d: field_of(d, "surface").update(type="text")),
+         (NOTES_SCHEMA, "field surface", "unsupported type")),
+    Case("schema-no-primary-key", "a schema without a primary key",
+         edit_json(NOTES_SCHEMA, lambda d: d.pop("primaryKey")),
+         (NOTES_SCHEMA, "field primaryKey")),
+    Case("schema-no-fields", "a schema without fields",
+         edit_json(NOTES_SCHEMA, lambda d: d.pop("fields")),
+         (NOTES_SCHEMA, "field fields")),
+    Case("schema-bad-regex", "a schema pattern that is not a valid regular expression",
+         edit_json(NOTES_SCHEMA, lambda d: field_of(d, "surface").setdefault(
+             "constraints", {}).update(pattern="([")),
+         (NOTES_SCHEMA, "field surface", "invalid pattern")),
+    Case("schema-fk-missing-column", "a foreign key to a missing column",
+         edit_json(NOTES_SCHEMA, lambda d: d["foreignKeys"][0]["reference"].update(fields=["nope"])),
+         (NOTES_SCHEMA, "field foreignKeys", "no field 'nope'")),
+    Case("schema-unknown-constraint", "a schema constraint the build does not implement",
+         edit_json(NOTES_SCHEMA, lambda d: field_of(d, "surface").setdefault(
+             "constraints", {}).update(maxItems=3)),
+         (NOTES_SCHEMA, "field surface", "unsupported constraint")),
+    Case("schema-max-length", "a value longer than its schema's maxLength",
+         edit_json(NOTES_SCHEMA, lambda d: field_of(d, "surface").setdefault(
+             "constraints", {}).update(maxLength=3)),
+         (NOTES + ":", "record n01", "field surface", "longer than 3")),
 ]
 
 
-def test_catalogue_is_large_and_listed_in_the_readme():
-    assert len(CASES) >= 15
-    assert len({case.case_id for case in CASES}) == len(CASES)
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    guarantees = readme.split("## Guarantees\n", 1)[1].split("\n## ", 1)[0]
-    assert f"{len(CASES)} kinds of bad input" in guarantees
-    listed = re.findall(r"^\d+\. (.+)$", guarantees, re.MULTILINE)
-    assert listed == [case.what for case in CASES]
-
-
-@pytest.mark.parametrize("case", CASES, ids=[case.case_id for case in CASES])
-def test_bad_input_is_refused_cleanly(case, project_copy, capsys):
-    before = output_files(project_copy)
-    case.mutate(project_copy)
-    code = build.run(project_copy)
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.case_id)
+def test_bad_input_fails_cleanly(case, project, capsys):
+    before = output_files(project)
+    case.mutate(project)
+    mutated = output_files(project)
+    code = pipeline.run(project)
     captured = capsys.readouterr()
-    assert code != 0
-    first = captured.err.splitlines()[0]
-    assert first.startswith("error: ")
+    assert code == 2, captured.out + captured.err
+    errors = [line for line in captured.err.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1, captured.err
     for fragment in case.expected:
-        assert fragment in first, (fragment, first)
+        assert fragment in errors[0], (fragment, errors[0])
     assert "Traceback" not in captured.err
-    assert output_files(project_copy) == before
-    assert not list(project_copy.glob(".build-tmp-*"))
+    after = output_files(project)
+    assert after == mutated, "the failed build changed files"
+    assert {k: v for k, v in before.items() if k in after and k.endswith((".parquet", ".json"))
+            and not k.startswith(("schema/", "dataset/mine"))} == {
+        k: v for k, v in after.items() if k.endswith((".parquet", ".json"))
+        and not k.startswith(("schema/", "dataset/mine"))}
+    assert not list(project.glob(".build-*"))
 
 
-def test_the_command_line_reports_one_line_and_exits_non_zero(project_copy):
-    before = output_files(project_copy)
-    edit(CLAIMS, "certainty: probable\n    hedge: probably",
-         "certainty: sure\n    hedge: probably")(project_copy)
-    result = subprocess.run([sys.executable, str(project_copy / "scripts" / "build.py")],
+def test_cli_error_is_one_line_without_traceback(project):
+    (project / NOTES).write_text("# nothing yet\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "rfi_umarov_2022_build", "--root", str(project)],
                             capture_output=True, text=True)
     assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
-    assert lines[0].startswith(f"error: {CLAIMS}:")
-    assert "record c085: field certainty" in lines[0]
-    assert lines[1:] == ["build failed; the outputs were left untouched"]
-    assert output_files(project_copy) == before
+    assert result.stderr.splitlines()[0].startswith(f"error: {NOTES}: annotation file is empty")
+    assert "Traceback" not in result.stderr
 
 
-def test_check_lists_the_files_that_differ(project_copy):
-    (project_copy / "dataset" / "notes.parquet").write_bytes(b"stale")
-    (project_copy / "docs" / "tables.md").write_text("stale", encoding="utf-8")
-    result = subprocess.run([sys.executable, str(project_copy / "scripts" / "build.py"), "--check"],
-                            capture_output=True, text=True)
-    assert result.returncode == 1
-    assert "dataset/notes.parquet" in result.stdout and "docs/tables.md" in result.stdout
-    assert "dataset/claims.parquet" not in result.stdout
+def test_root_that_is_no_project(tmp_path, capsys):
+    assert pipeline.run(tmp_path / "nowhere") == 2
+    assert "package.yaml: not found under" in capsys.readouterr().err
+
+
+def test_unwritable_root_is_one_line(project, capsys, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(project))
+
+    monkeypatch.setattr(pipeline.tempfile, "TemporaryDirectory", refuse)
+    assert pipeline.run(project) == 2
+    assert "cannot write: Permission denied" in capsys.readouterr().err
+
+
+def test_readme_lists_every_case():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Guarantees\n", 1)[1].split("\n## ", 1)[0]
+    listed = re.findall(r"^\d+\. (.+)$", section, re.MULTILINE)
+    assert listed == [case.what for case in CASES]
+    assert f"each of the {len(CASES)} kinds" in section

@@ -1,4 +1,4 @@
-"""The README's code is run as written, and its output checked."""
+"""The README's code runs as written; its claims about the data are computed, not retyped."""
 
 from __future__ import annotations
 
@@ -12,9 +12,12 @@ import rfi_umarov_2022 as ds
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
-def python_blocks(section: str) -> list[str]:
-    body = README.split(f"## {section}\n", 1)[1].split("\n## ", 1)[0]
-    return re.findall(r"```python\n(.*?)```", body, re.DOTALL)
+def section(title: str) -> str:
+    return README.split(f"## {title}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def python_blocks(title: str) -> list[str]:
+    return re.findall(r"```python\n(.*?)```", section(title), re.DOTALL)
 
 
 def run_block(block: str, namespace: dict):
@@ -27,45 +30,36 @@ def run_block(block: str, namespace: dict):
 
 
 def test_quick_start_has_exactly_two_commands():
-    quick = README.split("## Quick start\n", 1)[1].split("\n## ", 1)[0]
-    commands = re.findall(r"```sh\n(.*?)```", quick, re.DOTALL)
+    commands = re.findall(r"```sh\n(.*?)```", section("Quick start"), re.DOTALL)
     assert len(commands) == 1
     assert len(commands[0].strip().splitlines()) == 2
 
 
 def test_load_example_runs():
-    namespace = {}
+    namespace: dict = {}
     exec(python_blocks("Load the data")[0], namespace)
-    assert namespace["row"].quote == namespace["text"][namespace["row"].char_start:namespace["row"].char_end]
+    row = namespace["row"]
+    assert row.quote == namespace["text"][row.char_start:row.char_end]
 
 
-def test_table_tour_counts_match_the_data(tables):
-    for name, count in re.findall(r"^\| `(\w+)` \| [^|]*\((\d+)\)", README, re.MULTILINE):
+def test_table_tour_is_the_generated_one(tables):
+    tour = README.split("<!-- table tour", 1)[1].split("<!-- end of table tour -->", 1)[0]
+    for name, count in re.findall(r"^\| `(\w+)` \| (\d+) \|", tour, re.MULTILINE):
         assert len(tables[name]) == int(count), name
-    assert set(re.findall(r"^\| `(\w+)` \|", README, re.MULTILINE)) == set(ds.list_tables())
+    assert set(re.findall(r"^\| `(\w+)` \|", tour, re.MULTILINE)) == set(ds.list_tables())
 
 
-def test_russia_example_output():
-    namespace = {"ds": ds, "pd": pd}
-    counts = run_block(python_blocks("Tables")[0], namespace)
-    assert counts.to_dict() == {"Moscow": 4, "Russia": 11, "Russian": 3}
-    comment = re.search(r"# (Moscow.*)", python_blocks("Tables")[0]).group(1)
-    assert comment == "Moscow 4, Russia 11, Russian 3"
+def test_every_python_block_runs():
+    for title in re.findall(r"^## (.+)$", README, re.MULTILINE):
+        namespace = {"ds": ds, "pd": pd}
+        for block in python_blocks(title):
+            if "pip install" in block or "to_spacy" in block:
+                continue
+            run_block(block, namespace)
 
 
-def test_analyses_outputs(tables):
-    namespace = {"ds": ds, "pd": pd}
-    by_type, prediction_actors, reported = (run_block(b, namespace) for b in python_blocks("Analyses"))
-    claims = tables["claims"]
-    assert by_type.loc["temur-umarov"].sum() + by_type.loc["rfi"].sum() == len(claims)
-    assert by_type.loc["temur-umarov", "prediction"] == (
-        (claims.speaker_id == "temur-umarov") & (claims.claim_type == "prediction")).sum()
-    rfi_predictions = claims[(claims.speaker_id == "rfi") & (claims.claim_type == "prediction")]
-    assert set(rfi_predictions.claim_id) == {"c035", "c062"}  # an expectation, Medvedev's hint
-    assert by_type.loc["rfi", "prediction"] == 2
-    assert prediction_actors.index[0] in {"Xi Jinping", "Kazakhstan", "Russia", "China"}
-    assert prediction_actors.iloc[0] >= prediction_actors.iloc[-1] > 0
-    assert len(reported) == 11  # ten reported claims and the restating headline
-    assert set(reported.source_id) == {"china", "china-mfa", "critics-of-china", "dmitry-medvedev",
-                                       "russia", "chinese-and-russian-diplomats",
-                                       "rahmatulla-nurimbetov", "temur-umarov"}
+def test_printed_numbers_are_not_retyped():
+    """Outputs in comments would go stale when a curator fixes a row: the README shows none."""
+    for block in re.findall(r"```python\n(.*?)```", README, re.DOTALL):
+        for comment in re.findall(r"#(.*)$", block, re.MULTILINE):
+            assert not re.search(r"\b[A-Z][a-z]+ \d+\b", comment), comment

@@ -1,17 +1,13 @@
-"""Robustness: span routines under generated text and edits, determinism, no network."""
+"""The span routines under generated text and edits (hypothesis): exact, or a clean failure."""
 
 from __future__ import annotations
 
 import itertools
-import os
-import subprocess
-import sys
 
-import pytest
-from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from spans import (
+
+from rfi_umarov_2022_build.spans import (
     SpanError,
     find_whole_words,
     locate,
@@ -19,10 +15,11 @@ from spans import (
     occurrences,
     split_sentences,
 )
+from rfi_umarov_2022_build.spine import word_bounded
 
 ALPHABET = st.sampled_from(list("ab AB.?!\n’”“ïéZ1,:-"))
 TEXT = st.text(alphabet=ALPHABET, max_size=120)
-PROPERTY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @PROPERTY
@@ -102,39 +99,15 @@ def test_sentence_splitter_on_known_cases():
         "He said “Go.”", "Then 3 left. a stray. lower stays.", "Mr. Smith came.", "Why?", "Yes!"]
 
 
-ENVIRONMENTS = [
-    {"PYTHONHASHSEED": "0"},
-    {"PYTHONHASHSEED": "4242", "TZ": "Asia/Tokyo"},
-    {"LC_ALL": "C", "LANG": "C", "TZ": "America/Los_Angeles"},
-    {"LC_ALL": "C.UTF-8", "PYTHONHASHSEED": "random", "TZ": "UTC"},
-]
 
 
-@pytest.mark.parametrize("overrides", ENVIRONMENTS, ids=lambda e: ",".join(f"{k}={v}" for k, v in e.items()))
-def test_build_is_deterministic_under_environment(overrides, tmp_path):
-    env = {**os.environ, **overrides}
-    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "build.py"), "--check"],
-                            capture_output=True, text=True, env=env, cwd=tmp_path)
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
-NO_NETWORK = """
-import socket
-
-def refuse(*args, **kwargs):
-    raise RuntimeError("network access attempted")
-
-socket.socket.connect = refuse
-socket.socket.connect_ex = refuse
-socket.create_connection = refuse
-socket.getaddrinfo = refuse
-import rfi_umarov_2022 as ds
-ds.verify()
-print(sum(len(frame) for frame in ds.load_all().values()))
-"""
-
-
-def test_import_and_load_do_not_touch_the_network(tables):
-    result = subprocess.run([sys.executable, "-c", NO_NETWORK], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    assert int(result.stdout.strip()) == sum(len(frame) for frame in tables.values())
+@PROPERTY
+@given(TEXT, st.data())
+def test_word_bounded_spans_do_not_cut_words(text, data):
+    if not text:
+        return
+    start = data.draw(st.integers(0, len(text) - 1))
+    end = data.draw(st.integers(start + 1, len(text)))
+    if word_bounded(text, (start, end)):
+        assert start == 0 or not (text[start - 1].isalnum() and text[start].isalnum())
+        assert end == len(text) or not (text[end - 1].isalnum() and text[end].isalnum())

@@ -9,17 +9,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from curation import BuildError, Curated, Record, as_date
-from spans import Span
-from spine import Spine, place
+from rfi_umarov_2022_build.curated import BuildError, Curated, Record, Row, as_date
+from rfi_umarov_2022_build.spans import Span
+from rfi_umarov_2022_build.spine import Spine, place
 
 DATES_FILE = "dataset/annotations/dates.yaml"
-DATE_FIELDS = ("date_id", "utterance_id", "sentence_id", "char_start", "char_end", "surface",
-               "timex_type", "timex_value", "timex_mod", "edtf", "earliest", "latest",
-               "granularity", "anchor_type", "anchor_date_id", "refers_to", "note")
-CURATED_FIELDS = {"date_id", "utterance_id", "surface", "occurrence", "timex_type", "timex_value",
-                  "timex_mod", "edtf", "earliest", "latest", "granularity", "anchor_type",
-                  "anchor_date_id", "refers_to", "note"}
 QUALIFIERS = re.compile(r"[~?%]")
 SEASON = re.compile(r"[~?%]?-?\d{4}-2[1-4][~?%]?")
 
@@ -35,13 +29,16 @@ def _strict_bounds(value: str) -> tuple[dt.date, dt.date]:
 
     try:
         parsed = edtf.parse_edtf(value)
+        moments = (parsed.lower_strict(), parsed.upper_strict())
     except Exception as error:  # the library raises several types for bad input
-        raise EDTFError(f"{value!r} is not valid EDTF ({error})") from None
+        raise EDTFError(f"{value!r} is not valid EDTF ({type(error).__name__})") from None
     days = []
-    for moment in (parsed.lower_strict(), parsed.upper_strict()):
+    for moment in moments:
         if moment is None:
             raise EDTFError(f"{value!r} has an open bound")
         year, month, day = moment.tm_year, moment.tm_mon, moment.tm_mday
+        if not dt.MINYEAR <= year <= dt.MAXYEAR:
+            raise EDTFError(f"{value!r}: year {year} is outside 1-9999, which the tables can hold")
         days.append(dt.date(year, month, min(day, calendar.monthrange(year, month)[1])))
     return days[0], days[1]
 
@@ -60,6 +57,8 @@ def edtf_bounds(value: str) -> tuple[dt.date | None, dt.date | None]:
     """
     if any(SEASON.fullmatch(side) for side in value.split("/")):
         raise EDTFError(f"{value!r}: write a season as an interval of months, e.g. 2021-12/2022-02")
+    if value.count("/") > 1:
+        raise EDTFError(f"{value!r}: an interval has exactly two parts, start/end")
     if "/" in value:
         start, _, end = value.partition("/")
         earliest = None if start in ("", "..") else _bound(start, lower=True)
@@ -72,30 +71,23 @@ def edtf_bounds(value: str) -> tuple[dt.date | None, dt.date | None]:
     return _bound(value, lower=True), _bound(value, lower=False)
 
 
-def build_dates(root: Path, spine: Spine) -> tuple[dict[str, list[dict[str, Any]]],
-                                                    dict[str, dict[str, str]]]:
+def build_dates(root: Path, spine: Spine) -> dict[str, list[Row]]:
     """Table dates; checks bounds, EDTF, anchors, and that the vocabulary sweep is accounted for."""
     curated = Curated(root, DATES_FILE)
-    rows: list[dict[str, Any]] = []
-    seen_ids: list[str] = []
-    for record in curated.records("dates", "date_id", CURATED_FIELDS,
-                                  ("date_id", "utterance_id", "surface", "timex_type",
-                                   "timex_value", "edtf", "granularity", "anchor_type",
-                                   "refers_to", "note")):
+    rows: list[Row] = []
+    seen_ids: set[str] = set()
+    for record in curated.records("dates"):
         date_id = record["date_id"]
         span = place(curated, spine, record, date_id, "surface")
-        bounds = {}
-        for key in ("earliest", "latest"):
-            bounds[key] = as_date(record.get(key), curated.error(record, date_id, key,
-                                                                 "expected a date YYYY-MM-DD"))
+        bounds = {key: as_date(record.get(key)) for key in ("earliest", "latest")}
         if bounds["earliest"] and bounds["latest"] and bounds["earliest"] > bounds["latest"]:
             raise curated.error(record, date_id, "earliest",
                                 f"earliest {bounds['earliest']} is after latest {bounds['latest']}")
         try:
-            lower, upper = edtf_bounds(str(record["edtf"]))
+            lower, upper = edtf_bounds(record["edtf"])
         except EDTFError as error:
             raise curated.error(record, date_id, "edtf", str(error)) from None
-        if not QUALIFIERS.search(str(record["edtf"])):
+        if not QUALIFIERS.search(record["edtf"]):
             _check_within(curated, record, date_id, bounds, lower, upper)
         anchor = record.get("anchor_date_id")
         if (record["anchor_type"] == "previous_expression") != (anchor is not None):
@@ -104,20 +96,18 @@ def build_dates(root: Path, spine: Spine) -> tuple[dict[str, list[dict[str, Any]
         if anchor is not None and anchor not in seen_ids:
             raise curated.error(record, date_id, "anchor_date_id",
                                 f"{anchor!r} is not an earlier expression")
-        seen_ids.append(date_id)
-        sentence_id = spine.sentence_at(record["utterance_id"], span[0])
-        rows.append({
-            "date_id": date_id, "utterance_id": record["utterance_id"],
-            "sentence_id": sentence_id, "char_start": span[0], "char_end": span[1],
-            "surface": spine.text[span[0]:span[1]],
-            "timex_type": record["timex_type"], "timex_value": str(record["timex_value"]),
-            "timex_mod": record.get("timex_mod"), "edtf": str(record["edtf"]),
-            "earliest": bounds["earliest"], "latest": bounds["latest"],
-            "granularity": record["granularity"], "anchor_type": record["anchor_type"],
-            "anchor_date_id": anchor, "refers_to": record["refers_to"], "note": record["note"],
-        })
+        seen_ids.add(date_id)
+        rows.append(curated.row(
+            record, date_id=date_id, utterance_id=record["utterance_id"],
+            sentence_id=spine.sentence_at(record["utterance_id"], span[0]),
+            char_start=span[0], char_end=span[1], surface=spine.text[span[0]:span[1]],
+            timex_type=record["timex_type"], timex_value=record["timex_value"],
+            timex_mod=record.get("timex_mod"), edtf=record["edtf"],
+            earliest=bounds["earliest"], latest=bounds["latest"],
+            granularity=record["granularity"], anchor_type=record["anchor_type"],
+            anchor_date_id=anchor, refers_to=record["refers_to"], note=record["note"]))
     _check_sweep(curated, spine, rows)
-    return {"dates": rows}, {"dates": {row["date_id"]: DATES_FILE for row in rows}}
+    return {"dates": rows}
 
 
 def _check_within(curated: Curated, record: Record, date_id: str,
@@ -145,19 +135,16 @@ def sweep_hits(spine: Spine, vocabulary: list[str]) -> list[tuple[str, Span]]:
     return hits
 
 
-def _check_sweep(curated: Curated, spine: Spine, rows: list[dict[str, Any]]) -> None:
+def _check_sweep(curated: Curated, spine: Spine, rows: list[Row]) -> None:
     """Every hit of the temporal vocabulary is inside a dates row or listed as not temporal."""
-    vocabulary = curated.section("sweep_vocabulary")
-    if not isinstance(vocabulary, list) or not vocabulary:
-        raise curated.error(None, None, "sweep_vocabulary", "a list of regular expressions")
+    vocabulary = curated.get("sweep_vocabulary")
     covered = [(row["char_start"], row["char_end"]) for row in rows]
-    for index, record in enumerate(curated.records(
-            "not_temporal", "id", {"utterance_id", "surface", "occurrence", "reason"},
-            ("utterance_id", "surface", "reason"), may_be_empty=True), start=1):
+    for index, record in enumerate(curated.records("not_temporal"), start=1):
         span = place(curated, spine, record, f"not_temporal #{index}", "surface")
         covered.append(span)
     for utterance_id, (start, end) in sweep_hits(spine, vocabulary):
         if not any(begin <= start and end <= finish for begin, finish in covered):
             raise BuildError(DATES_FILE, f"{utterance_id} offset {start}", "not_temporal",
                              f"temporal word {spine.text[start:end]!r} is in no dates row and "
-                             "not listed as not temporal")
+                             "not listed as not temporal",
+                             line=curated.data.line_of("not_temporal"))

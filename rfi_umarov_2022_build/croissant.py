@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tableschema import TableSchema
+from rfi_umarov_2022_build.schemas import TableSchema
 
 CONTEXT = {
     "@language": "en",
@@ -71,9 +71,9 @@ def croissant(package: dict[str, Any], schemas: dict[str, TableSchema], meta: di
         fields = []
         for field in schema.fields:
             entry: dict[str, Any] = {
-                "@type": "cr:Field", "@id": f"{name}/{field['name']}", "name": field["name"],
-                "description": field["description"], "dataType": DATA_TYPES[field["type"]],
-                "source": {"fileObject": {"@id": file_id}, "extract": {"column": field["name"]}},
+                "@type": "cr:Field", "@id": f"{name}/{field.name}", "name": field.name,
+                "description": field.description, "dataType": DATA_TYPES[field.type],
+                "source": {"fileObject": {"@id": file_id}, "extract": {"column": field.name}},
             }
             fields.append(entry)
         key = [{"@id": f"{name}/{column}"} for column in schema.primary_key]

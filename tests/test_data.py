@@ -1,0 +1,262 @@
+"""Invariants of the real data: keys, offsets, coverage, agreement with the source and schemas.
+
+Nothing here repeats an annotation value or a count: a curator's correction keeps these green,
+and a broken build, a stale output or a slip in the text fails them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from conftest import ROOT
+
+import rfi_umarov_2022 as ds
+from rfi_umarov_2022_build.curated import Curated
+from rfi_umarov_2022_build.schemas import load_schemas
+from rfi_umarov_2022_build.spans import find_whole_words
+
+SCHEMAS = load_schemas(ROOT)
+TABLES = list(SCHEMAS)
+SPANNED = [name for name, s in SCHEMAS.items() if {"char_start", "char_end"} <= set(s.field_names)]
+TEXT_COLUMN = {"utterances": "text", "sentences": "text", "mentions": "surface", "dates": "surface",
+               "claims": "quote", "notes": "surface"}
+
+
+def curated(name: str):
+    return Curated(ROOT, f"dataset/annotations/{name}").data
+
+
+def test_transcript_is_the_annotated_one(text):
+    document = curated("document.yaml")
+    digest = hashlib.sha256((ROOT / document["source"]["path"]).read_bytes()).hexdigest()
+    assert digest == document["source"]["sha256"]
+    assert text.encode("utf-8") == (ROOT / document["source"]["path"]).read_bytes()
+
+
+def test_labels_and_texts_reassemble_the_file_byte_for_byte(tables, text):
+    utterances = tables["utterances"].sort_values("seq")
+    lines = [("" if pd.isna(row.speaker_label) else row.speaker_label) + row.text
+             for row in utterances.itertuples()]
+    assert "\n".join(lines) == text
+
+
+@pytest.mark.parametrize("name", SPANNED)
+def test_every_span_slices_the_source_to_its_text(name, tables, text):
+    frame = tables[name]
+    assert (frame.char_start < frame.char_end).all()
+    assert (frame.char_end <= len(text)).all()
+    column = TEXT_COLUMN[name]
+    for row in frame.itertuples():
+        assert text[row.char_start:row.char_end] == getattr(row, column), (name, row)
+
+
+@pytest.mark.parametrize("name", [n for n in SPANNED if n not in ("utterances",)])
+def test_spans_lie_in_their_utterance_and_start_in_their_sentence(name, tables):
+    utterances = tables["utterances"].set_index("utterance_id")
+    sentences = tables["sentences"].set_index("sentence_id")
+    for row in tables[name].itertuples():
+        utterance = utterances.loc[row.utterance_id]
+        assert utterance.char_start <= row.char_start and row.char_end <= utterance.char_end
+        if name != "sentences" and "sentence_id" in tables[name].columns:
+            sentence = sentences.loc[row.sentence_id]
+            assert sentence.utterance_id == row.utterance_id
+            assert sentence.char_start <= row.char_start < sentence.char_end
+
+
+def test_sentences_tile_each_utterance_with_only_whitespace_between(tables, text):
+    sentences = tables["sentences"]
+    for utt in tables["utterances"].itertuples():
+        own = sentences[sentences["utterance_id"] == utt.utterance_id].sort_values("seq")
+        assert list(own["seq"]) == list(range(len(own)))
+        assert own["char_start"].iloc[0] == utt.char_start
+        assert own["char_end"].iloc[-1] == utt.char_end
+        for left, right in zip(own["char_end"].iloc[:-1], own["char_start"].iloc[1:], strict=True):
+            assert left < right and text[left:right].isspace()
+
+
+def test_every_answer_replies_to_the_question_before_it(tables):
+    u = tables["utterances"].sort_values("seq").reset_index(drop=True)
+    for i, row in u.iterrows():
+        if row["kind"] == "answer":
+            assert row["reply_to"] == u.loc[i - 1, "utterance_id"]
+        else:
+            assert pd.isna(row["reply_to"])
+
+
+def test_speaker_means_the_same_in_utterances_and_claims(tables):
+    merged = tables["claims"].merge(tables["utterances"][["utterance_id", "speaker_id"]],
+                                    on="utterance_id", suffixes=("", "_utterance"))
+    assert (merged.speaker_id == merged.speaker_id_utterance).all()
+    assert tables["utterances"].speaker_id.notna().all()
+
+
+def test_document_row_agrees_with_the_text(tables, text):
+    document = tables["documents"].iloc[0]
+    lines = text.split("\n")
+    assert document.n_chars == len(text)
+    assert document.title in lines and document.standfirst in lines
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_primary_key_is_unique(name, tables):
+    assert not tables[name].duplicated(SCHEMAS[name].primary_key).any()
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_foreign_keys_resolve(name, tables):
+    for fk in SCHEMAS[name].foreign_keys:
+        target = tables[fk["reference"].get("resource", name)]
+        keys = set(map(tuple, target[fk["reference"]["fields"]].astype(object).values.tolist()))
+        values = tables[name][fk["fields"]].dropna()
+        for row in map(tuple, values.astype(object).values.tolist()):
+            assert row in keys, (name, fk["fields"], row)
+
+
+def test_every_alias_occurrence_is_a_mention_or_an_exception(tables, text):
+    mentions = tables["mentions"]
+    utterances = tables["utterances"].set_index("utterance_id")
+    excepted = set()
+    for exception in curated("actors.yaml").get("exceptions") or []:
+        utterance = utterances.loc[exception["utterance_id"]]
+        hits = find_whole_words(text, exception["surface"], utterance.char_start, utterance.char_end)
+        excepted.add(hits[exception.get("occurrence", 1) - 1])
+    unaccounted = []
+    for alias in tables["actor_aliases"].itertuples():
+        for utt in utterances.itertuples():
+            for start, end in find_whole_words(text, alias.alias, utt.char_start, utt.char_end):
+                own = mentions[(mentions.actor_id == alias.actor_id)
+                               & (mentions.char_start <= start) & (mentions.char_end >= end)]
+                if own.empty and (start, end) not in excepted:
+                    unaccounted.append((alias.actor_id, alias.alias, start))
+    assert unaccounted == []
+
+
+def test_no_two_mentions_of_one_actor_overlap(tables):
+    for _, group in tables["mentions"].sort_values("char_start").groupby("actor_id", observed=True):
+        assert (group.char_start.iloc[1:].values >= group.char_end.iloc[:-1].values).all()
+
+
+def test_alias_counts_add_up(tables):
+    aliases = tables["actor_aliases"]
+    assert aliases["n_mentions"].sum() == len(tables["mentions"])
+    names = tables["actors"].set_index("actor_id")["name"]
+    for actor_id, name in names.items():
+        assert ((aliases.actor_id == actor_id) & (aliases.alias == name)).any()
+
+
+def test_country_ids_are_states(tables):
+    actors = tables["actors"].set_index("actor_id")
+    for country in actors.country_id.dropna():
+        assert actors.loc[country, "actor_type"] == "state"
+
+
+def test_every_sentence_holds_a_claim_or_is_listed(tables):
+    claims, sentences = tables["claims"], tables["sentences"]
+    listed = {r["sentence_id"] for r in curated("claims.yaml").get("no_claim_sentences") or []}
+    for sentence in sentences.itertuples():
+        inside = claims[(claims.char_start < sentence.char_end) & (claims.char_end > sentence.char_start)]
+        assert inside.empty == (sentence.sentence_id in listed), sentence.sentence_id
+
+
+def test_reported_claims_name_another_source_and_a_written_cue(tables, text):
+    claims = tables["claims"]
+    reported = claims[claims.reporting_cue.notna()]
+    assert (reported.source_id != reported.speaker_id).all()
+    sentences = tables["sentences"].set_index("sentence_id")
+    for claim in claims[claims.hedge.notna()].itertuples():
+        assert claim.certainty != "certain"
+    for claim in reported.itertuples():
+        utterance = tables["utterances"].set_index("utterance_id").loc[claim.utterance_id]
+        assert claim.reporting_cue in text[utterance.char_start:utterance.char_end]
+        assert claim.sentence_id in sentences.index
+
+
+def test_dates_bounds_are_ordered_and_anchors_come_first(tables):
+    dates = tables["dates"].sort_values("char_start")
+    both = dates.dropna(subset=["earliest", "latest"])
+    assert (both.earliest <= both.latest).all()
+    seen: set[str] = set()
+    for row in dates.itertuples():
+        if row.anchor_type == "previous_expression":
+            assert row.anchor_date_id in seen
+        else:
+            assert pd.isna(row.anchor_date_id)
+        seen.add(row.date_id)
+
+
+def test_deictic_expressions_contain_the_interview_date(tables):
+    published = tables["documents"].iloc[0].date_published
+    dates = tables["dates"]
+    for row in dates[dates.timex_value == "PRESENT_REF"].itertuples():
+        assert row.earliest <= published <= row.latest
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_stored_arrow_schema_is_the_derived_one(name):
+    stored = pq.read_schema(ROOT / "dataset" / f"{name}.parquet")
+    expected = SCHEMAS[name].arrow_schema()
+    assert stored.names == expected.names and stored.types == expected.types
+    assert [f.nullable for f in stored] == [f.nullable for f in expected]
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_loader_dtypes_follow_the_schema(name, tables):
+    frame = tables[name]
+    assert list(frame.columns) == SCHEMAS[name].field_names
+    for field in SCHEMAS[name].fields:
+        column = frame[field.name]
+        if field.categories is not None:
+            assert isinstance(column.dtype, pd.CategoricalDtype), field.name
+            assert tuple(column.cat.categories) == field.categories
+            assert column.cat.ordered == field.ordered
+        elif field.type == "integer":
+            assert column.dtype == pd.Int64Dtype(), field.name
+        elif field.type == "string":
+            assert column.dtype == pd.StringDtype(), field.name
+        elif field.type == "date":
+            assert column.dtype == "datetime64[s]", field.name
+
+
+def test_descriptor_describes_the_files():
+    package = json.loads(ds.datapackage_path().read_text(encoding="utf-8"))
+    assert package["version"] == ds.__version__
+    for resource in package["resources"]:
+        data = (ROOT / resource["path"]).read_bytes()
+        assert resource["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
+        assert resource["schema"] == SCHEMAS[resource["name"]].published()
+        assert "bytes" not in resource  # frictionless misreports it for Parquet
+
+
+def test_every_claim_id_the_codebook_cites_exists(tables):
+    codebook = (ROOT / "docs" / "codebook.md").read_text(encoding="utf-8")
+    cited = set(re.findall(r"\bc\d{3,}\b", codebook))
+    assert cited <= set(tables["claims"].claim_id), sorted(cited - set(tables["claims"].claim_id))
+
+
+def test_every_table_field_and_value_is_documented():
+    reference = (ROOT / "docs" / "tables.md").read_text(encoding="utf-8")
+    codebook = (ROOT / "docs" / "codebook.md").read_text(encoding="utf-8")
+    for name, schema in SCHEMAS.items():
+        section = reference.split(f"## {name}\n", 1)[1].split("\n## ", 1)[0]
+        for field in schema.fields:
+            assert f"| `{field.name}` |" in section, (name, field.name)
+    for table in ("claims", "claim_actors"):
+        for field in SCHEMAS[table].fields:
+            for value in field.categories or ():
+                assert re.search(rf"(\| |\*\*|`){value}(\*\*| \||`)", codebook), (field.name, value)
+
+
+def test_documented_values_equal_the_data_byte_for_byte(tables):
+    """Quoted cue words in the codebook (hedges, reporting cues) are spelt as in the data."""
+    codebook = (ROOT / "docs" / "codebook.md").read_text(encoding="utf-8")
+    claims = tables["claims"]
+    values = set(claims.hedge.dropna()) | set(claims.reporting_cue.dropna())
+    for value in values:
+        straight = value.replace("’", "'")
+        if straight != value:
+            assert f"“{straight}”" not in codebook and f'"{straight}"' not in codebook, value
