@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
-import shutil
 import sys
 from pathlib import Path
 
@@ -18,7 +16,6 @@ EPILOG = """examples:
 
 In Python: import rfi_umarov_2022 as ds; ds.load("claims")
 """
-FORMATS = {"csv": ("csv", "text/csv"), "jsonl": ("jsonl", "application/jsonl")}
 
 
 def info(_: argparse.Namespace) -> int:
@@ -62,40 +59,21 @@ def validate(_: argparse.Namespace) -> int:
 
 
 def export(args: argparse.Namespace) -> int:
-    """Every table as CSV or JSON Lines, with a descriptor rewritten to match."""
-    import pyarrow.csv as pacsv
-    import pyarrow.parquet as pq
+    """Delegate to rfi_umarov_2022.export; every failure is one line on stderr."""
+    from rfi_umarov_2022 import export as exporter
 
-    target: Path = args.directory
-    if target.exists() and any(target.iterdir()):
-        print(f"error: {target} is not empty; give a new or empty folder", file=sys.stderr)
-        return 2
-    target.mkdir(parents=True, exist_ok=True)
-    extension, mediatype = FORMATS[args.format]
-    root = ds.datapackage_path().parent
-    package = json.loads(ds.datapackage_path().read_text(encoding="utf-8"))
-    for resource in package["resources"]:
-        table = pq.read_table(root / resource["path"])
-        path = target / f"{resource['name']}.{extension}"
-        if args.format == "csv":
-            pacsv.write_csv(table, path)
-        else:
-            with path.open("w", encoding="utf-8") as handle:
-                for row in table.to_pylist():
-                    handle.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
-        schema_path = root / resource["schema"]
-        resource["schema"] = json.loads(schema_path.read_text(encoding="utf-8"))
-        resource["path"] = path.name
-        resource["format"] = extension
-        resource["mediatype"] = mediatype
-        resource["hash"] = "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
-    for source in ds._local_sources(package):
-        shutil.copyfile(root / source["path"], target / Path(source["path"]).name)
-        source["path"] = Path(source["path"]).name
-    (target / "datapackage.json").write_text(
-        json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"wrote {len(package['resources'])} tables as {args.format} and datapackage.json "
-          f"to {target}")
+    try:
+        report = exporter.export(args.format, args.directory, args.table or None)
+    except exporter.ExportError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return error.exit_code
+    except (OSError, ds.DataIntegrityError) as error:
+        print(f"error: export failed: {error}", file=sys.stderr)
+        return 1
+    except Exception as error:  # one line, never a traceback
+        print(f"error: export failed ({type(error).__name__}): {error}", file=sys.stderr)
+        return 1
+    print(report.summary())
     return 0
 
 
@@ -111,10 +89,15 @@ def parser() -> argparse.ArgumentParser:
                         ).set_defaults(run=info)
     commands.add_parser("validate", help="check every file's sha256, then keys and constraints "
                         "with frictionless if installed").set_defaults(run=validate)
-    exporter = commands.add_parser("export", help="write every table as CSV or JSON Lines, "
-                                   "with a matching datapackage.json")
-    exporter.add_argument("--format", choices=sorted(FORMATS), default="csv",
-                          help="file format (default: csv)")
+    from rfi_umarov_2022.export import FORMATS
+
+    exporter = commands.add_parser(
+        "export", help="write the tables for another tool: " + ", ".join(FORMATS),
+        description="formats: " + "; ".join(f"{k}: {v.help}" for k, v in FORMATS.items()))
+    exporter.add_argument("--format", choices=list(FORMATS), default="csv",
+                          help="target format (default: csv)")
+    exporter.add_argument("--table", action="append", metavar="NAME",
+                          help="export only this table (repeatable; tabular formats and stata/hf)")
     exporter.add_argument("directory", type=Path, help="new or empty folder to write into")
     exporter.set_defaults(run=export)
     return main
