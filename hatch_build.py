@@ -1,7 +1,8 @@
-"""Wheel hook: ship the data package (descriptor, schemas, Parquet, source text) in the wheel.
+"""Wheel hook: ship the data package (descriptor, Parquet, source text) and its docs in the wheel.
 
-The file list comes from ``datapackage.json`` so that nothing is listed twice; paths are kept
-relative under ``rfi_umarov_2022/data/`` so that the installed descriptor still validates.
+The data files come from ``datapackage.json`` so that nothing is listed twice; paths are kept
+relative under ``rfi_umarov_2022/data/`` so that the installed descriptor still validates and
+every reference the package prints (docs/codebook.md, LICENSE, PROVENANCE.md) resolves there.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ from pathlib import Path
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
 DATA_PREFIX = "rfi_umarov_2022/data"
+DOCS = ["docs/codebook.md", "docs/tables.md", "docs/datasheet.md", "docs/reader.html", "LICENSE"]
 
 
 def packaged_paths(root: Path) -> list[str]:
     """Relative paths of every file the descriptor needs: itself, resources, schemas, sources."""
     descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
-    paths = ["datapackage.json", "croissant.json"]
+    paths = ["datapackage.json", "croissant.json", *DOCS]
     for resource in descriptor["resources"]:
         paths.append(resource["path"])
         if isinstance(resource.get("schema"), str):
@@ -25,6 +27,7 @@ def packaged_paths(root: Path) -> list[str]:
     for source in descriptor.get("sources", []):
         if "path" in source and "://" not in source["path"]:
             paths.append(source["path"])
+            paths.append(str(Path(source["path"]).parent / "PROVENANCE.md"))
     return sorted(set(paths))
 
 
@@ -36,5 +39,5 @@ class DataPackageHook(BuildHookInterface):
         for rel in packaged_paths(root):
             if not (root / rel).is_file():
                 raise FileNotFoundError(
-                    f"{rel} is missing: run scripts/build.py before building the wheel")
+                    f"{rel} is missing: run python -m rfi_umarov_2022_build before building the wheel")
             build_data["force_include"][str(root / rel)] = f"{DATA_PREFIX}/{rel}"

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "DataIntegrityError",
@@ -31,6 +31,7 @@ __all__ = [
     "load",
     "load_all",
     "source_text",
+    "to_spacy",
     "verify",
 ]
 
@@ -77,7 +78,7 @@ def _descriptor() -> dict[str, Any]:
             for key in ("name", "path", "hash", "schema"):
                 if key not in resource:
                     raise KeyError(f"resource without {key!r}")
-            resource["schema"]["fields"]  # noqa: B018 - the loader relies on it
+            resource["schema"]["fields"]
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise _broken(f"{path} is not a readable data package descriptor ({error!r})") from None
     return descriptor
@@ -209,3 +210,10 @@ def verify() -> None:
                         "restore the previous outputs")
     if problems:
         raise DataIntegrityError("data files do not match datapackage.json: " + "; ".join(problems))
+
+
+def to_spacy(nlp: Any = None) -> list[Any]:
+    """The annotations as spaCy Docs, one per utterance (needs spaCy; see rfi_umarov_2022.nlp)."""
+    from rfi_umarov_2022.nlp import to_spacy as convert
+
+    return convert(nlp)

@@ -90,7 +90,7 @@ def croissant(package: dict[str, Any], schemas: dict[str, TableSchema], meta: di
         "description": package["description"],
         "version": package["version"],
         "datePublished": str(meta["date_published"]),
-        "license": meta["licenses"][0]["path"],
+        "license": [lic.get("path", lic["name"]) for lic in meta["licenses"]],
         "citeAs": meta["cite_as"],
         "keywords": package.get("keywords", []),
         "creator": [{"@type": "sc:Organization", "name": c["title"]}

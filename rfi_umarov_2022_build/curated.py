@@ -76,7 +76,7 @@ class _LineLoader(_BaseLoader):
     reported against the file's schema with its line, instead of crashing the YAML parser.
     """
 
-    yaml_implicit_resolvers = {
+    yaml_implicit_resolvers = {  # noqa: RUF012 - the class attribute PyYAML reads
         first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
         for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
     }

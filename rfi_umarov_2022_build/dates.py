@@ -7,7 +7,6 @@ import datetime as dt
 import re
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 from rfi_umarov_2022_build.curated import BuildError, Curated, Record, Row, as_date
 from rfi_umarov_2022_build.spans import Span

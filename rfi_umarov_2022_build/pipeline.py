@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import re
 import shutil
 import sys
@@ -30,6 +29,7 @@ from rfi_umarov_2022_build.croissant import croissant
 from rfi_umarov_2022_build.curated import BuildError, Curated, Row, read_text
 from rfi_umarov_2022_build.dates import build_dates
 from rfi_umarov_2022_build.notes import build_notes
+from rfi_umarov_2022_build.reader import render as render_reader
 from rfi_umarov_2022_build.schemas import (
     TableSchema,
     check_foreign_keys,
@@ -45,6 +45,7 @@ PACKAGE_FILE = "dataset/annotations/package.yaml"
 DATA_DIR = "dataset"
 DESCRIPTOR = "datapackage.json"
 CROISSANT = "croissant.json"
+READER = "docs/reader.html"
 PARQUET_MEDIATYPE = "application/vnd.apache.parquet"
 TMP_PREFIX = ".build-tmp-"
 
@@ -169,6 +170,11 @@ def build_into(root: Path, folder: Path) -> dict[str, int]:
     row_counts = {name: table.num_rows for name, table in tables.items()}
     write_text(folder / docs.TABLE_DOCS, docs.table_reference(root, schemas, row_counts))
     write_text(folder / docs.DATASHEET, docs.datasheet(root, schemas, row_counts))
+    records = {name: table.to_pylist() for name, table in tables.items()}
+    text = (root / source_path).read_text(encoding="utf-8")
+    published = {resource["name"]: resource["schema"] for resource in package["resources"]}
+    write_text(folder / READER, render_reader(text, records, published,
+                                              str(records["documents"][0]["title"])))
     readme = docs.readme(root, schemas, row_counts)
     if readme is not None:
         write_text(folder / docs.README, readme)

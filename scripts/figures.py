@@ -24,16 +24,19 @@ import matplotlib.pyplot as plt
 import networkx as nx
 import pandas as pd
 
+import rfi_umarov_2022 as ds
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-import rfi_umarov_2022 as ds  # noqa: E402
 
 PNG_METADATA = {"Software": None}  # no version stamp: same data, same file
-TYPE_COLOURS = {
-    "state": "#1f77b4", "region": "#17becf", "person": "#d62728",
-    "international_organization": "#9467bd", "government_body": "#ff7f0e",
-    "media_organization": "#8c564b", "research_organization": "#e377c2", "group": "#2ca02c",
-}
+PALETTE = ["#1f77b4", "#17becf", "#d62728", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#2ca02c",
+           "#7f7f7f", "#bcbd22"]
+
+
+def type_colours() -> dict[str, str]:
+    """One colour per actor type, in the schema's category order (no vocabulary typed here)."""
+    types = ds.load("actors")["actor_type"].cat.categories
+    return {value: PALETTE[i % len(PALETTE)] for i, value in enumerate(types)}
 
 
 def timeline(path: Path) -> None:
@@ -100,7 +103,7 @@ def actor_network(path: Path) -> None:
     nx.draw_networkx_edges(graph, layout, ax=ax, width=widths, edge_color="#c8c8c8")
     nx.draw_networkx_nodes(graph, layout, ax=ax,
                            node_size=[60 + 18 * graph.nodes[n]["claims"] for n in graph],
-                           node_color=[TYPE_COLOURS[graph.nodes[n]["kind"]] for n in graph])
+                           node_color=[type_colours()[graph.nodes[n]["kind"]] for n in graph])
     names = {n: shorten(str(actors.loc[n, "name"]), 24) for n in graph}
     below = set()  # a label that would collide with its neighbour's goes under its node
     ordered = sorted(layout, key=lambda n: (-layout[n][1], layout[n][0]))
@@ -113,7 +116,7 @@ def actor_network(path: Path) -> None:
         ax.annotate(names[node], (x, y), xytext=offset, textcoords="offset points",
                     ha="center", fontsize=9,
                     bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8})
-    for kind, colour in TYPE_COLOURS.items():
+    for kind, colour in type_colours().items():
         if any(graph.nodes[n]["kind"] == kind for n in graph):
             ax.scatter([], [], color=colour, label=kind.replace("_", " "))
     ax.legend(loc="upper left", fontsize=9, frameon=False)

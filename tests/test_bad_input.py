@@ -124,7 +124,7 @@ CASES = [
               "quote: Freedonia needs ports to look after its commerce"),
          (CLAIMS + ":", "record c004", "field quote", "not found")),
     Case("quote-ambiguous", "a quote found more than once without an occurrence index",
-         edit(NOTES, "utterance_id: headline\n    surface: courts", "utterance_id: a1\n    surface: Freedonia"),
+         edit(NOTES, "utterance_id: headline\n    surface: courts", "utterance_id: a1\n    surface: Freedonia"),  # noqa: E501
          (NOTES + ":", "record n01", "field surface", "add occurrence")),
     Case("occurrence-out-of-range", "an occurrence index beyond the quote's occurrences",
          edit(CLAIMS, "occurrence: 1", "occurrence: 3"),
@@ -151,11 +151,11 @@ CASES = [
          (CLAIMS + ":", "record c007", "field dates", "unknown date 't09'")),
     Case("unknown-claim", "a restatement of an unknown claim",
          edit(CLAIMS, "    topic: diplomacy\n    actors: {freedonia: agent, sylvania: agent}",
-              "    topic: diplomacy\n    restates_claim_id: c999\n    actors: {freedonia: agent, sylvania: agent}"),
+              "    topic: diplomacy\n    restates_claim_id: c999\n    actors: {freedonia: agent, sylvania: agent}"),  # noqa: E501
          (CLAIMS + ":", "record c011", "field restates_claim_id", "refers to no row of claims")),
     Case("restates-itself", "a claim that restates itself",
          edit(CLAIMS, "    topic: diplomacy\n    actors: {freedonia: agent, sylvania: agent}",
-              "    topic: diplomacy\n    restates_claim_id: c011\n    actors: {freedonia: agent, sylvania: agent}"),
+              "    topic: diplomacy\n    restates_claim_id: c011\n    actors: {freedonia: agent, sylvania: agent}"),  # noqa: E501
          (CLAIMS + ":", "record c011", "field restates_claim_id", "cannot restate itself")),
     Case("unknown-utterance", "a note in an unknown utterance",
          edit(NOTES, "utterance_id: headline", "utterance_id: a9"),
@@ -167,7 +167,7 @@ CASES = [
          edit(DOCUMENT, "interviewee_id: ana-berg", "interviewee_id: ana-borg"),
          (DOCUMENT, "field interviewee_id", "refers to no row of actors")),
     Case("country-not-state", "a country_id that is not a state",
-         edit(ACTORS, "country_id: freedonia\n    description: Head", "country_id: ana-berg\n    description: Head"),
+         edit(ACTORS, "country_id: freedonia\n    description: Head", "country_id: ana-berg\n    description: Head"),  # noqa: E501
          (ACTORS + ":", "record freedonian-president", "field country_id", "not a state")),
     # ids and duplicates
     Case("duplicate-claim-id", "a duplicate id in claims.yaml",
@@ -277,12 +277,12 @@ CASES = [
          edit(DATES, "anchor_date_id: t01", "anchor_date_id: t04"),
          (DATES + ":", "record t04", "field anchor_date_id", "not an earlier expression")),
     Case("sweep", "a temporal word in no dates row and not listed",
-         edit(DATES, "  - utterance_id: a1\n    surface: after\n    reason: \"'look after' is a verb, not a time\"\n", ""),
+         edit(DATES, "  - utterance_id: a1\n    surface: after\n    reason: \"'look after' is a verb, not a time\"\n", ""),  # noqa: E501
          (DATES + ":", "field not_temporal", "'after'")),
     # mentions
     Case("span-two-actors", "one span resolved to two actors",
          edit(ACTORS, "      - {alias: Freedonian, alias_type: demonym}",
-              "      - {alias: Freedonian, alias_type: demonym}\n      - {alias: Sylvania, alias_type: metonym}"),
+              "      - {alias: Freedonian, alias_type: demonym}\n      - {alias: Sylvania, alias_type: metonym}"),  # noqa: E501
          (ACTORS + ":", "field aliases", "several actors")),
     Case("exception-dangling", "a mention exception that matches no alias occurrence",
          edit(ACTORS, "surface: Freedonian\n    occurrence: 1", "surface: community\n    occurrence: 1"),

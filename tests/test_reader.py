@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import copy
 import json
-import sys
 from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from rfi_umarov_2022_build.reader import render
 
-from rfi_umarov_2022_build.reader import render  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 LAYERS = {"claims": "data-claim-id", "mentions": "data-mention-id", "dates": "data-date-id",
           "notes": "data-note-id"}
@@ -26,8 +23,8 @@ def load_inputs() -> tuple[str, dict[str, list[dict]], dict[str, dict]]:
     """Transcript, tables (as pyarrow gives them) and Table Schemas of the committed dataset."""
     pq = pytest.importorskip("pyarrow.parquet")
     tables = {p.stem: pq.read_table(p).to_pylist() for p in sorted((ROOT / "dataset").glob("*.parquet"))}
-    schemas = {p.stem: json.loads(p.read_text(encoding="utf-8"))
-               for p in sorted((ROOT / "schema").glob("*.json"))}
+    package = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+    schemas = {r["name"]: r["schema"] for r in package["resources"]}
     text = (ROOT / "dataset" / "source" / "transcript.txt").read_text(encoding="utf-8")
     return text, tables, schemas
 
@@ -107,7 +104,8 @@ def test_vocabularies_from_schema(inputs):
     text, tables, schemas = copy.deepcopy(inputs)
     claims = schemas["claims"]
     topic = next(f for f in claims["fields"] if f["name"] == "topic")
-    topic["categories"] = [*topic["constraints"].pop("enum"), "brand_new_topic"]
+    topic["constraints"].pop("enum", None)
+    topic["categories"] = [*topic["categories"], "brand_new_topic"]
     for row in tables["claims"]:
         row["frame_claim_id"] = None
         row["hedge_start"] = None

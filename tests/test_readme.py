@@ -53,7 +53,7 @@ def test_every_python_block_runs():
     for title in re.findall(r"^## (.+)$", README, re.MULTILINE):
         namespace = {"ds": ds, "pd": pd}
         for block in python_blocks(title):
-            if "pip install" in block or "to_spacy" in block:
+            if "load_dataset" in block or "to_spacy" in block:  # need an export or spaCy
                 continue
             run_block(block, namespace)
 
