@@ -419,6 +419,10 @@ def render(rounds: dict[str, dict[str, Any]]) -> str:
              f"{REPS} bootstrap resamples of matched items (seed {SEED}).", "", "## Spans", ""]
     head = "| layer | match | " + " | ".join(f"{r}: matched / first / second | {r}: P | {r}: R | {r}: F1"
                                              for r in names) + " |"
+    if len(names) > 1:
+        lines[-4:-4] = ["", "Round 2 is not an independent measure: it compares the first annotation after "
+                        "adjudication with the second reading after its round-2 files, and one adjudication "
+                        "step changed both. It shows how consistently the revised rules were applied.", ""]
     lines += [head, "|" + "---|" * (2 + 4 * len(names))]
     for layer in ("claims", "mentions", "dates"):
         for kind in ("exact", "overlap"):
