@@ -19,7 +19,7 @@ import rfi_umarov_2022 as ds
 from rfi_umarov_2022 import export as ex
 
 pytestmark = pytest.mark.slow
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 HF_READER = """
 import json, sys
