@@ -235,7 +235,8 @@ def test_descriptor_describes_the_files():
 def test_every_claim_id_the_codebook_cites_exists(tables):
     codebook = (ROOT / "docs" / "codebook.md").read_text(encoding="utf-8")
     cited = {m.group() for m in re.finditer(r"\bc\d{3,}\b", codebook)
-             if not re.search(r"retired|until\s+the\s+audit", codebook[max(m.start() - 160, 0):m.end() + 160])}
+             if not re.search(r"retired|until\s+the\s+audit",
+                              codebook[max(m.start() - 160, 0):m.end() + 160])}
     assert cited <= set(tables["claims"].claim_id), sorted(cited - set(tables["claims"].claim_id))
 
 
