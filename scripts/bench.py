@@ -49,7 +49,6 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=7, help="runs per measurement (default 7)")
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
     import rfi_umarov_2022 as ds
 
     imports = [in_fresh_process(IMPORT_PACKAGE) for _ in range(args.repeat)]
@@ -70,7 +69,7 @@ def main() -> int:
 
     builds, stacks = [], []
     for _ in range(max(3, args.repeat // 2)):
-        builds.append(wall([sys.executable, "scripts/build.py", "--check"]))
+        builds.append(wall([sys.executable, "-m", "rfi_umarov_2022_build", "--check", "--no-validate"]))
         stacks.append(wall([sys.executable, "-c", IMPORT_STACK]))
     build_s, stack_s = statistics.median(builds), statistics.median(stacks)
     print(f"\nbuild + validate (build.py --check): median {build_s:.2f} s")
