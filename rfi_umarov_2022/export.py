@@ -78,18 +78,17 @@ def package_descriptor() -> dict[str, Any]:
 
 
 def _resource(name: str) -> dict[str, Any]:
-    for resource in package_descriptor()["resources"]:
-        if resource["name"] == name:
-            return resource
-    raise ExportError(f"unknown table {name!r}; the tables are: {', '.join(ds.list_tables())}", 2)
+    """One resource of the installed descriptor (the loader's cached copy: read, never change)."""
+    try:
+        return ds._resource(name)
+    except KeyError:
+        raise ExportError(f"unknown table {name!r}; the tables are: {', '.join(ds.list_tables())}",
+                          2) from None
 
 
 def table_schema(name: str) -> dict[str, Any]:
-    """The Table Schema of one table (read from ``schema/*.json`` next to the descriptor)."""
-    schema = _resource(name)["schema"]
-    if isinstance(schema, str):
-        return json.loads((ds.datapackage_path().parent / schema).read_text(encoding="utf-8"))
-    return schema
+    """The Table Schema of one table, inline in the descriptor (read, never change)."""
+    return _resource(name)["schema"]
 
 
 def enum_values(field_: dict[str, Any]) -> list[str] | None:
@@ -106,16 +105,8 @@ def is_ordered(field_: dict[str, Any]) -> bool:
 
 
 def frame(name: str) -> pd.DataFrame:
-    """One table from the loader, with enums re-cast to the schema's categories in schema order."""
-    import pandas as pd
-
-    table = ds.load(name)
-    for field_ in table_schema(name)["fields"]:
-        values = enum_values(field_)
-        if values is not None:
-            table[field_["name"]] = pd.Categorical(
-                table[field_["name"]].astype("string"), categories=values, ordered=is_ordered(field_))
-    return table
+    """One table from the loader: enums are already Categoricals in schema order (and ordered)."""
+    return ds.load(name)
 
 
 def records(name: str) -> list[dict[str, Any]]:
@@ -221,7 +212,7 @@ def _rewrite_descriptor(target: Path, tables: list[str], paths: dict[str, str], 
     for resource in package["resources"]:
         if resource["name"] not in tables:
             continue
-        schema = table_schema(resource["name"])
+        schema = resource["schema"]  # a fresh copy from package_descriptor(), safe to change
         schema["foreignKeys"] = [fk for fk in schema.get("foreignKeys", [])
                                  if fk["reference"].get("resource", resource["name"]) in tables]
         if not schema["foreignKeys"]:
