@@ -100,6 +100,11 @@ def _resource(name: str) -> dict[str, Any]:
     return resources[name]
 
 
+def _matches(data: bytes, digest: str) -> bool:
+    """Do these bytes have the sha256 the descriptor records ("sha256:<hex>")?"""
+    return hashlib.sha256(data).hexdigest() == str(digest).removeprefix("sha256:")
+
+
 def _read_verified(relpath: str, digest: str) -> bytes:
     """A data file's bytes, refused unless their sha256 is the one the descriptor records."""
     path = _data_root() / relpath
@@ -109,7 +114,7 @@ def _read_verified(relpath: str, digest: str) -> bytes:
         raise _broken(f"missing: {path}") from None
     except OSError as error:
         raise _broken(f"cannot read {path}: {error.strerror}") from None
-    if hashlib.sha256(data).hexdigest() != str(digest).removeprefix("sha256:"):
+    if not _matches(data, digest):
         raise _broken(f"modified: {path} (its sha256 differs from datapackage.json)")
     return data
 
@@ -197,7 +202,7 @@ def verify() -> None:
         path = root / relpath
         if not path.is_file():
             problems.append(f"missing: {relpath}")
-        elif hashlib.sha256(path.read_bytes()).hexdigest() != str(digest).removeprefix("sha256:"):
+        elif not _matches(path.read_bytes(), digest):
             problems.append(f"modified: {relpath} (sha256 differs from datapackage.json)")
     listed = {(root / relpath).resolve() for relpath, _ in files}
     data_dirs = {(root / resource["path"]).parent for resource in descriptor["resources"]}

@@ -189,8 +189,11 @@ def _locate(data: Any, path: list[Any], id_fields: tuple[str, ...]) -> tuple[int
     return line, record
 
 
-def check_shape(root: Path, relpath: str, data: Any) -> None:
-    """Check parsed data against its declared shape; the first problem is a BuildError."""
+def check_shape(root: Path, relpath: str, data: Any) -> dict[str, Any]:
+    """Check parsed data against its declared shape; the first problem is a BuildError.
+
+    Returns the shape declaration (a JSON Schema), for the checks that come after.
+    """
     import jsonschema
 
     schema_rel, schema_text = curated_schema(root, relpath)
@@ -205,7 +208,7 @@ def check_shape(root: Path, relpath: str, data: Any) -> None:
     errors = sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)),
                                                                  e.message))
     if not errors:
-        return
+        return validator.schema
     unknown = [e for e in errors if e.validator == "additionalProperties"]
     error = unknown[0] if unknown else jsonschema.exceptions.best_match(errors)
     path = list(error.absolute_path)
@@ -227,10 +230,9 @@ def check_shape(root: Path, relpath: str, data: Any) -> None:
     raise BuildError(relpath, record, field, message, line=line)
 
 
-def check_unique_ids(root: Path, relpath: str, data: Any) -> None:
+def check_unique_ids(relpath: str, data: Any, shape: dict[str, Any]) -> None:
     """Ids declared unique by the shape (``x-unique-ids``: section -> id field) do not repeat."""
-    _, schema_text = curated_schema(root, relpath)
-    for section, id_field in json.loads(schema_text).get("x-unique-ids", {}).items():
+    for section, id_field in shape.get("x-unique-ids", {}).items():
         seen: dict[Any, int | None] = {}
         for record in data.get(section) or []:
             value = record[id_field]
@@ -247,8 +249,7 @@ class Curated:
     def __init__(self, root: Path, relpath: str) -> None:
         self.label = relpath
         self.data = read_yaml(root, relpath)
-        check_shape(root, relpath, self.data)
-        check_unique_ids(root, relpath, self.data)
+        check_unique_ids(relpath, self.data, check_shape(root, relpath, self.data))
 
     def error(self, record: Record | None, record_id: str | None, field: str | None,
               message: str) -> BuildError:

@@ -38,7 +38,7 @@ from rfi_umarov_2022_build.schemas import (
     stored_schema_problem,
     write_parquet,
 )
-from rfi_umarov_2022_build.spine import build_spine, sha256_file
+from rfi_umarov_2022_build.spine import Spine, build_spine, sha256_file
 from rfi_umarov_2022_build.swap import Swap, recover
 
 PACKAGE_FILE = "dataset/annotations/package.yaml"
@@ -60,8 +60,8 @@ def package_version(root: Path, meta: Curated) -> str:
     return match.group(1)
 
 
-def build_tables(root: Path, schemas: dict[str, TableSchema]) -> tuple[dict[str, list[Row]], str]:
-    """Every table as rows (each row knows its origin), and the source text's path."""
+def build_tables(root: Path, schemas: dict[str, TableSchema]) -> tuple[dict[str, list[Row]], Spine]:
+    """Every table as rows (each row knows its origin), and the spine (text and its path)."""
     spine, tables = build_spine(root)
     tables.update(build_actors(root, spine, schemas))
     tables.update(build_dates(root, spine))
@@ -73,7 +73,7 @@ def build_tables(root: Path, schemas: dict[str, TableSchema]) -> tuple[dict[str,
         raise BuildError(f"schema/{unknown[0]}.json", None, None, "no Table Schema for this table")
     if missing:
         raise BuildError(f"schema/{missing[0]}.json", None, None, "no builder for this table")
-    return tables, spine.source_path
+    return tables, spine
 
 
 def descriptor(root: Path, meta: Curated, schemas: dict[str, TableSchema],
@@ -153,7 +153,7 @@ def build_into(root: Path, folder: Path) -> dict[str, int]:
     schemas = load_schemas(root)
     meta = Curated(root, PACKAGE_FILE)
     # build
-    rows, source_path = build_tables(root, schemas)
+    rows, spine = build_tables(root, schemas)
     # enforce
     tables = {name: enforce(schema, rows[name]) for name, schema in schemas.items()}
     check_foreign_keys(schemas, rows)
@@ -164,16 +164,15 @@ def build_into(root: Path, folder: Path) -> dict[str, int]:
         path = folder / DATA_DIR / f"{name}.parquet"
         write_parquet(table, path)
         hashes[name] = sha256_file(path)
-    package = descriptor(root, meta, schemas, hashes, source_path)
+    package = descriptor(root, meta, schemas, hashes, spine.source_path)
     write_json(folder / DESCRIPTOR, package)
     write_json(folder / CROISSANT, croissant(package, schemas, meta.data))
     row_counts = {name: table.num_rows for name, table in tables.items()}
     write_text(folder / docs.TABLE_DOCS, docs.table_reference(root, schemas, row_counts))
     write_text(folder / docs.DATASHEET, docs.datasheet(root, schemas, row_counts))
     records = {name: table.to_pylist() for name, table in tables.items()}
-    text = (root / source_path).read_text(encoding="utf-8")
     published = {resource["name"]: resource["schema"] for resource in package["resources"]}
-    write_text(folder / READER, render_reader(text, records, published,
+    write_text(folder / READER, render_reader(spine.text, records, published,
                                               str(records["documents"][0]["title"])))
     readme = docs.readme(root, schemas, row_counts)
     if readme is not None:

@@ -24,17 +24,19 @@ class Spine:
     utterances: list[dict[str, Any]]
     sentences: list[dict[str, Any]]
     sentences_by_utterance: dict[str, list[tuple[str, Span]]] = field(default_factory=dict)
-    _by_id: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._by_id = {u["utterance_id"]: u for u in self.utterances}
+        self._starts = {uid: [begin for _, (begin, _) in sentences]
+                        for uid, sentences in self.sentences_by_utterance.items()}
 
     def utterance(self, utterance_id: Any) -> dict[str, Any] | None:
-        if not self._by_id:
-            self._by_id.update((u["utterance_id"], u) for u in self.utterances)
         return self._by_id.get(utterance_id) if isinstance(utterance_id, str) else None
 
     def sentence_at(self, utterance_id: str, position: int) -> str | None:
         """Sentence of ``utterance_id`` whose span contains the character at ``position``."""
         sentences = self.sentences_by_utterance.get(utterance_id, [])
-        index = bisect.bisect_right([begin for _, (begin, _) in sentences], position) - 1
+        index = bisect.bisect_right(self._starts.get(utterance_id, []), position) - 1
         if index >= 0 and position < sentences[index][1][1]:
             return sentences[index][0]
         return None
