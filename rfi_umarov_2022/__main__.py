@@ -51,7 +51,7 @@ def validate(_: argparse.Namespace) -> int:
         import frictionless
     except ImportError:
         print("frictionless is not installed, so keys and constraints were not re-checked; "
-              "pip install frictionless to add it")
+              "to re-check them: pip install frictionless")
         return 0
     report = frictionless.validate(str(ds.datapackage_path()))
     if not report.valid:

@@ -65,7 +65,7 @@ class Format:
 
     writer: Writer
     help: str
-    requires: tuple[str, ...] = ()
+    requires: tuple[tuple[str, str], ...] = ()  # (module, distribution to pip install)
     copies_transcript: bool = True
 
 
@@ -590,6 +590,13 @@ def write_brat(target: Path, tables: list[str], report: ExportReport) -> None:
         note(ident, claim_id=c["claim_id"], speaker_id=c["speaker_id"], source_id=c["source_id"],
              actors=roles_text or None, paraphrase=c["paraphrase"], hedge=c["hedge"],
              reporting_cue=c["reporting_cue"])
+    cue_enums = _enum_fields("claim_cues", exclude=("cue_type",))
+    for cue in records("claim_cues"):
+        ident = textbound("claim_cues", f"{cue['claim_id']}/{cue['cue_type']}",
+                          _camel(cue["cue_type"]), cue["char_start"], cue["char_end"])
+        for column, _ in cue_enums:
+            attribute(_camel(column), ident, cue[column])
+        lines.append(f"{new('R')}\tCue Arg1:{tid[('claims', cue['claim_id'])]} Arg2:{ident}")
     notes = records("notes")
     note_enums = _enum_fields("notes")
     for n in notes:
@@ -612,12 +619,13 @@ def write_brat(target: Path, tables: list[str], report: ExportReport) -> None:
         lines.append(f"{new('R')}\t{_camel(link['role'])} Arg1:{tid[('claims', link['claim_id'])]} "
                      f"Arg2:{tid[('mentions', anchor['mention_id'])]}")
     for link in records("claim_dates"):
-        lines.append(f"{new('R')}\tTime Arg1:{tid[('claims', link['claim_id'])]} "
+        lines.append(f"{new('R')}\t{_camel(link['relation'])} Arg1:{tid[('claims', link['claim_id'])]} "
                      f"Arg2:{tid[('dates', link['date_id'])]}")
     for c in claims:
-        if c.get("restates_claim_id"):
-            lines.append(f"{new('R')}\tRestates Arg1:{tid[('claims', c['claim_id'])]} "
-                         f"Arg2:{tid[('claims', c['restates_claim_id'])]}")
+        for column, relation in (("restates_claim_id", "Restates"), ("frame_claim_id", "Frame")):
+            if c.get(column):
+                lines.append(f"{new('R')}\t{relation} Arg1:{tid[('claims', c['claim_id'])]} "
+                             f"Arg2:{tid[('claims', c[column])]}")
     for d in dates:
         if d.get("anchor_date_id"):
             lines.append(f"{new('R')}\tAnchor Arg1:{tid[('dates', d['date_id'])]} "
@@ -627,8 +635,12 @@ def write_brat(target: Path, tables: list[str], report: ExportReport) -> None:
     report.files += [f"{doc_name}.txt", f"{doc_name}.ann"]
     actor_types = [_brat_name(v) for v in enum_values(
         next(f for f in table_schema("actors")["fields"] if f["name"] == "actor_type")) or []]
-    _write_brat_conf(target, actor_types, date_enums, claim_enums, note_enums, roles, report)
-    report.tables = ["actors", "mentions", "dates", "claims", "claim_actors", "claim_dates", "notes"]
+    cue_types = [_camel(v) for v in dict(_enum_fields("claim_cues"))["cue_type"]]
+    date_relations = [_camel(v) for v in dict(_enum_fields("claim_dates"))["relation"]]
+    _write_brat_conf(target, actor_types, cue_types, date_relations, date_enums, claim_enums,
+                     note_enums, roles, report)
+    report.tables = ["actors", "mentions", "dates", "claims", "claim_actors", "claim_dates",
+                     "claim_cues", "notes"]
     if unanchored:
         report.notes.append(f"{unanchored} claim-actor roles have no mention of the actor to point a "
                             "relation at (kept in the claim's AnnotatorNotes)")
@@ -640,13 +652,16 @@ BRAT_COLOURS = ["#8dd3c7", "#ffffb3", "#bebada", "#fb8072", "#80b1d3", "#fdb462"
                 "#fccde5", "#d9d9d9", "#bc80bd", "#ccebc5", "#ffed6f"]
 
 
-def _write_brat_conf(target: Path, actor_types: list[str], date_enums: list[tuple[str, list[str]]],
+def _write_brat_conf(target: Path, actor_types: list[str], cue_types: list[str],
+                     date_relations: list[str], date_enums: list[tuple[str, list[str]]],
                      claim_enums: list[tuple[str, list[str]]], note_enums: list[tuple[str, list[str]]],
                      roles: list[str], report: ExportReport) -> None:
     actors = "|".join(actor_types)
-    conf = ["[entities]", *actor_types, "Date", "Claim", "Note", "", "[relations]",
+    conf = ["[entities]", *actor_types, "Date", "Claim", *cue_types, "Note", "", "[relations]",
             *[f"{_camel(role)}\tArg1:Claim, Arg2:{actors}" for role in roles],
-            "Time\tArg1:Claim, Arg2:Date", "Restates\tArg1:Claim, Arg2:Claim",
+            *[f"{relation}\tArg1:Claim, Arg2:Date" for relation in date_relations],
+            f"Cue\tArg1:Claim, Arg2:{'|'.join(cue_types)}",
+            "Restates\tArg1:Claim, Arg2:Claim", "Frame\tArg1:Claim, Arg2:Claim",
             "Anchor\tArg1:Date, Arg2:Date",
             "<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>", "", "[events]", "",
             "[attributes]", f"MentionType\tArg:{actors}, Value:" + "|".join(
@@ -657,9 +672,11 @@ def _write_brat_conf(target: Path, actor_types: list[str], date_enums: list[tupl
             conf.append(f"{_camel(column)}\tArg:{type_}, Value:" + "|".join(_brat_name(v) for v in values))
     (target / "annotation.conf").write_text("\n".join(conf) + "\n", encoding="utf-8")
     visual = ["[labels]", *[f"{t} | {t.replace('_', ' ')}" for t in actor_types],
-              "Date | Date", "Claim | Claim", "Note | Note", "", "[drawing]",
+              "Date | Date", "Claim | Claim", *[f"{t} | {t}" for t in cue_types], "Note | Note",
+              "", "[drawing]",
               *[f"{t}\tbgColor:{BRAT_COLOURS[i % len(BRAT_COLOURS)]}" for i, t in enumerate(actor_types)],
-              "Date\tbgColor:#7fc97f", "Claim\tbgColor:#fdc086", "Note\tbgColor:#e0e0e0"]
+              "Date\tbgColor:#7fc97f", "Claim\tbgColor:#fdc086",
+              *[f"{t}\tbgColor:#f0027f" for t in cue_types], "Note\tbgColor:#e0e0e0"]
     (target / "visual.conf").write_text("\n".join(visual) + "\n", encoding="utf-8")
     tools = ["[normalization]",
              "Wikidata\tDB:none, <URL>:https://www.wikidata.org/, <URLBASE>:https://www.wikidata.org/wiki/%s"]
@@ -731,6 +748,10 @@ def write_webanno(target: Path, tables: list[str], report: ExportReport) -> None
             {"type": "TextualBody", "purpose": "classifying", "value": c["claim_type"]},
             {"type": "TextualBody", "purpose": "describing", "value": c["paraphrase"], "language": "en"},
             *roles.get(c["claim_id"], [])]))
+    for cue in records("claim_cues"):
+        items.append(annotation("claim_cues", f"{cue['claim_id']}/{cue['cue_type']}", cue, "highlighting", [
+            {"type": "TextualBody", "purpose": "classifying", "value": cue["cue_type"]},
+            {"type": "SpecificResource", "source": f"#claims/{cue['claim_id']}", "purpose": "linking"}]))
     for n in records("notes"):
         bodies = [{"type": "TextualBody", "purpose": "commenting", "value": n["explanation"],
                    "language": "en"}]
@@ -749,7 +770,7 @@ def write_webanno(target: Path, tables: list[str], report: ExportReport) -> None
     report.files.append(name)
     shutil.copyfile(anno_context_path(), target / "anno.jsonld")
     report.files.append("anno.jsonld")
-    report.tables = ["actors", "mentions", "dates", "claims", "claim_actors", "notes"]
+    report.tables = ["actors", "mentions", "dates", "claims", "claim_actors", "claim_cues", "notes"]
     report.notes.append(f"ids and the source are relative IRIs (resolve against {name}'s location); "
                         f"field terms use the local prefix data: = {vocab}")
 
@@ -761,9 +782,10 @@ FORMATS: dict[str, Format] = {
     "csv": Format(write_csv, "CSV per table + datapackage.json"),
     "jsonl": Format(write_jsonl, "JSON Lines per table + datapackage.json"),
     "parquet": Format(write_parquet, "Parquet per table + datapackage.json"),
-    "stata": Format(write_stata, "Stata 118 .dta per table, labelled", requires=("pandas",)),
-    "hf": Format(write_hf, "Hugging Face dataset folder (card + Parquet)", requires=("datasets", "yaml")),
-    "spacy": Format(write_spacy, "spaCy DocBin, one Doc per utterance", requires=("spacy",)),
+    "stata": Format(write_stata, "Stata 118 .dta per table, labelled", requires=(("pandas", "pandas"),)),
+    "hf": Format(write_hf, "Hugging Face dataset folder (card + Parquet)",
+                 requires=(("datasets", "datasets"), ("yaml", "pyyaml"))),
+    "spacy": Format(write_spacy, "spaCy DocBin, one Doc per utterance", requires=(("spacy", "spacy"),)),
     "brat": Format(write_brat, "brat standoff (.txt/.ann/.conf)", copies_transcript=False),
     "webanno": Format(write_webanno, "W3C Web Annotation JSON-LD"),
 }
@@ -792,10 +814,10 @@ def export(fmt: str, target: Path | str, tables: list[str] | None = None) -> Exp
             raise ExportError(f"unknown table {name!r}; the tables are: {', '.join(known)}", 2)
     if tables and fmt in WHOLE_DATASET:
         raise ExportError(f"--table does not apply to {fmt}: it exports the annotated text as a whole", 2)
-    missing = [m for m in spec.requires if importlib.util.find_spec(m) is None]
+    missing = [dist for module, dist in spec.requires if importlib.util.find_spec(module) is None]
     if missing:
-        raise ExportError(f"--format {fmt} needs {', '.join(missing)}: pip install "
-                          f"'rfi-umarov-2022[{INTEROP_EXTRA}]' (or pip install {' '.join(missing)})")
+        raise ExportError(f"--format {fmt} needs {', '.join(missing)}: pip install {' '.join(missing)} "
+                          f"(or, in a clone of the repository, pip install '.[{INTEROP_EXTRA}]')")
     _check_target(target)
     created = not target.exists()
     try:

@@ -11,10 +11,12 @@ every annotation lies inside one, and speaker and kind are properties of the who
   ``doc.spans["mentions"]``.
 - ``doc.spans["claims"]``, ``["dates"]``, ``["notes"]``: labelled with claim type, TIMEX type and
   note type; ``span.id_`` is the row's id (``claim_id``, ``date_id``, ``note_id``).
+- ``doc.spans["claim_cues"]``: hedges and reporting cues, labelled with the cue type;
+  ``span.id_`` is the claim they belong to.
 - Offsets that fall inside a token are aligned with ``alignment_mode="expand"`` and reported.
 
-Needs spaCy (``pip install 'rfi-umarov-2022[interop]'``); no model is downloaded: the default is
-``spacy.blank(language)``.
+Needs spaCy (``pip install spacy``, or ``pip install '.[interop]'`` in a clone); no model is
+downloaded: the default is ``spacy.blank(language)``.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ if TYPE_CHECKING:
 
 SPAN_LAYERS = {"claims": ("claim_id", "claim_type", "quote"),
                "dates": ("date_id", "timex_type", "surface"),
-               "notes": ("note_id", "note_type", "surface")}
+               "notes": ("note_id", "note_type", "surface"),
+               "claim_cues": ("claim_id", "cue_type", "cue")}
 
 
 @dataclass(frozen=True)
@@ -48,8 +51,8 @@ def _import_spacy() -> Any:
     except ImportError as error:
         from rfi_umarov_2022.export import ExportError
 
-        raise ExportError("spaCy is not installed: pip install 'rfi-umarov-2022[interop]' "
-                          "(or pip install spacy)") from error
+        raise ExportError("spaCy is not installed: pip install spacy (or, in a clone of the "
+                          "repository, pip install '.[interop]')") from error
     return spacy
 
 

@@ -5,51 +5,79 @@ from __future__ import annotations
 from pathlib import Path
 
 from rfi_umarov_2022_build.curated import Curated, Record, Row
-from rfi_umarov_2022_build.spans import Span
-from rfi_umarov_2022_build.spine import Spine, place
+from rfi_umarov_2022_build.spans import Span, occurrences
+from rfi_umarov_2022_build.spine import Spine, place, word_bounded
 
 CLAIMS_FILE = "dataset/annotations/claims.yaml"
 
 
-def _cue_in_sentences(spine: Spine, utterance_id: str, span: Span, cue: str) -> bool:
-    """Is ``cue`` written in one of the sentences the span overlaps?"""
-    return any(cue in spine.text[begin:end]
-               for _, (begin, end) in spine.sentences_overlapping(utterance_id, span))
+def _place_cue(curated: Curated, spine: Spine, record: Record, span: Span,
+               field: str) -> Span | None:
+    """Offsets of a cue (hedge, reporting cue) within the sentences the claim's quote spans.
+
+    The cue may lie outside the quote but not outside its sentences; it must be whole words,
+    and ``<field>_occurrence`` picks one of several occurrences, as ``occurrence`` does for quotes.
+    """
+    claim_id = record["claim_id"]
+    cue = record.get(field)
+    occurrence = record.get(f"{field}_occurrence")
+    if cue is None:
+        if occurrence is not None:
+            raise curated.error(record, claim_id, f"{field}_occurrence",
+                                f"an occurrence is given but {field} is null")
+        return None
+    sentences = spine.sentences_overlapping(record["utterance_id"], span)
+    found = occurrences(spine.text, cue, sentences[0][1][0], sentences[-1][1][1])
+    where = "in the claim's sentences"
+    if not found:
+        raise curated.error(record, claim_id, field, f"{cue!r} is not written {where}")
+    if occurrence is None and len(found) > 1:
+        raise curated.error(record, claim_id, field,
+                            f"{cue!r} is written {len(found)} times {where}; "
+                            f"add {field}_occurrence: 1..{len(found)}")
+    if occurrence is not None and occurrence > len(found):
+        raise curated.error(record, claim_id, f"{field}_occurrence",
+                            f"occurrence {occurrence} asked, but {cue!r} is written "
+                            f"{len(found)} times {where}")
+    begin = found[(occurrence or 1) - 1]
+    cue_span = (begin, begin + len(cue))
+    if not word_bounded(spine.text, cue_span):
+        raise curated.error(record, claim_id, field, f"{cue!r} starts or ends inside a word")
+    return cue_span
 
 
 def build_claims(root: Path, spine: Spine, tables: dict[str, list[Row]]) -> dict[str, list[Row]]:
-    """Tables claims, claim_actors and claim_dates."""
+    """Tables claims, claim_actors, claim_dates and claim_cues."""
     curated = Curated(root, CLAIMS_FILE)
     actor_ids = {actor["actor_id"] for actor in tables["actors"]}
     date_ids = {row["date_id"] for row in tables["dates"]}
     claims: list[Row] = []
     claim_actors: list[Row] = []
     claim_dates: list[Row] = []
+    claim_cues: list[Row] = []
     covered: set[str] = set()
     seen_quotes: dict[tuple, str] = {}
-    for record in curated.records("claims"):
+    records = curated.records("claims")
+    for record in records:
         claim_id = record["claim_id"]
         span = place(curated, spine, record, claim_id, "quote")
         utterance_id = record["utterance_id"]
         speaker = spine.utterance(utterance_id)["speaker_id"]
         source = record.get("source_id") or speaker
         cue = record.get("reporting_cue")
-        if cue is not None:
-            if source == speaker:
-                raise curated.error(record, claim_id, "source_id",
-                                    "reported speech (reporting_cue set) needs a source other "
-                                    "than the speaker")
-            if not _cue_in_sentences(spine, utterance_id, span, cue):
-                raise curated.error(record, claim_id, "reporting_cue",
-                                    f"{cue!r} is not written in the claim's sentences")
+        if cue is not None and source == speaker:
+            raise curated.error(record, claim_id, "source_id",
+                                "reported speech (reporting_cue set) needs a source other "
+                                "than the speaker")
+        reporting_span = _place_cue(curated, spine, record, span, "reporting_cue")
         hedge = record.get("hedge")
-        if hedge is not None:
-            if not _cue_in_sentences(spine, utterance_id, span, hedge):
-                raise curated.error(record, claim_id, "hedge",
-                                    f"{hedge!r} is not written in the claim's sentences")
-            if record["certainty"] == "certain":
-                raise curated.error(record, claim_id, "certainty",
-                                    f"a hedged claim ({hedge!r}) cannot be certain")
+        hedge_span = _place_cue(curated, spine, record, span, "hedge")
+        if hedge is not None and record["certainty"] == "certain":
+            raise curated.error(record, claim_id, "certainty",
+                                f"a hedged claim ({hedge!r}) cannot be certain")
+        if record.get("frame_claim_id") is not None and cue is None:
+            raise curated.error(record, claim_id, "frame_claim_id",
+                                "only reported speech (reporting_cue set) has a frame claim")
         if record.get("restates_claim_id") == claim_id:
             raise curated.error(record, claim_id, "restates_claim_id", "a claim cannot restate itself")
         identity = (span, record["paraphrase"], source)
@@ -64,22 +92,55 @@ def build_claims(root: Path, spine: Spine, tables: dict[str, list[Row]]) -> dict
             sentence_id=spine.sentence_at(utterance_id, span[0]),
             char_start=span[0], char_end=span[1], quote=spine.text[span[0]:span[1]],
             paraphrase=record["paraphrase"], speaker_id=speaker, source_id=source,
-            reporting_cue=cue, claim_type=record["claim_type"], certainty=record["certainty"],
-            hedge=hedge, polarity=record["polarity"],
+            reporting_cue=cue, frame_claim_id=record.get("frame_claim_id"),
+            claim_type=record["claim_type"], certainty=record["certainty"], hedge=hedge,
+            polarity=record["polarity"],
             time_orientation=record["time_orientation"], topic=record["topic"],
             restates_claim_id=record.get("restates_claim_id")))
+        for cue_type, cue_span in (("reporting_cue", reporting_span), ("hedge", hedge_span)):
+            if cue_span is not None:
+                claim_cues.append(curated.row(
+                    record, claim_id=claim_id, cue_type=cue_type, utterance_id=utterance_id,
+                    sentence_id=spine.sentence_at(utterance_id, cue_span[0]),
+                    char_start=cue_span[0], char_end=cue_span[1],
+                    cue=spine.text[cue_span[0]:cue_span[1]]))
         for actor_id, role in record["actors"].items():
             if actor_id not in actor_ids:
                 raise curated.error(record["actors"], claim_id, "actors",
                                     f"unknown actor {actor_id!r}")
             claim_actors.append(curated.row(record["actors"], claim_id=claim_id,
                                             actor_id=actor_id, role=role))
-        for date_id in record.get("dates") or []:
+        dates = record.get("dates") or {}
+        for date_id, relation in dates.items():
             if date_id not in date_ids:
-                raise curated.error(record, claim_id, "dates", f"unknown date {date_id!r}")
-            claim_dates.append(curated.row(record, claim_id=claim_id, date_id=date_id))
+                raise curated.error(dates, claim_id, "dates", f"unknown date {date_id!r}")
+            claim_dates.append(curated.row(dates, claim_id=claim_id, date_id=date_id,
+                                           relation=relation))
+    _check_frames(curated, records, claims)
     _check_coverage(curated, spine, covered)
-    return {"claims": claims, "claim_actors": claim_actors, "claim_dates": claim_dates}
+    return {"claims": claims, "claim_actors": claim_actors, "claim_dates": claim_dates,
+            "claim_cues": claim_cues}
+
+
+def _check_frames(curated: Curated, records: list[Record], claims: list[Row]) -> None:
+    """A frame claim is another claim of the same utterance, asserted in the speaker's own name."""
+    by_id = {claim["claim_id"]: claim for claim in claims}
+    for record, claim in zip(records, claims, strict=True):
+        frame_id = claim["frame_claim_id"]
+        if frame_id is None:
+            continue
+        frame = by_id.get(frame_id)
+        if frame is None:
+            problem = f"unknown claim {frame_id!r}"
+        elif frame_id == claim["claim_id"]:
+            problem = "a claim cannot be its own frame"
+        elif frame["utterance_id"] != claim["utterance_id"]:
+            problem = f"{frame_id} is in utterance {frame['utterance_id']}, not {claim['utterance_id']}"
+        elif frame["source_id"] != frame["speaker_id"]:
+            problem = f"{frame_id} is itself reported ({frame['source_id']}), not the speaker's claim"
+        else:
+            continue
+        raise curated.error(record, claim["claim_id"], "frame_claim_id", problem)
 
 
 def _check_coverage(curated: Curated, spine: Spine, covered: set[str]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rfi_umarov_2022_build.citation import bibtex
 from rfi_umarov_2022_build.schemas import TableSchema
 
 CONTEXT = {
@@ -91,7 +92,7 @@ def croissant(package: dict[str, Any], schemas: dict[str, TableSchema], meta: di
         "version": package["version"],
         "datePublished": str(meta["date_published"]),
         "license": [lic.get("path", lic["name"]) for lic in meta["licenses"]],
-        "citeAs": meta["cite_as"],
+        "citeAs": bibtex(meta, package["version"]),
         "keywords": package.get("keywords", []),
         "creator": [{"@type": "sc:Organization", "name": c["title"]}
                     for c in package["contributors"] if "creator" in c.get("roles", [])],

@@ -18,6 +18,7 @@ def build_notes(root: Path, spine: Spine) -> dict[str, list[Row]]:
         span = place(curated, spine, record, record["note_id"], "surface")
         notes.append(curated.row(
             record, note_id=record["note_id"], utterance_id=record["utterance_id"],
+            sentence_id=spine.sentence_at(record["utterance_id"], span[0]),
             char_start=span[0], char_end=span[1], surface=spine.text[span[0]:span[1]],
             note_type=record["note_type"], suggestion=record.get("suggestion"),
             explanation=record["explanation"]))

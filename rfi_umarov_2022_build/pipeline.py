@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from rfi_umarov_2022_build import docs
+from rfi_umarov_2022_build import citation, docs
 from rfi_umarov_2022_build.actors import build_actors
 from rfi_umarov_2022_build.claims import build_claims
 from rfi_umarov_2022_build.croissant import croissant
@@ -167,6 +167,8 @@ def build_into(root: Path, folder: Path) -> dict[str, int]:
     package = descriptor(root, meta, schemas, hashes, spine.source_path)
     write_json(folder / DESCRIPTOR, package)
     write_json(folder / CROISSANT, croissant(package, schemas, meta.data))
+    write_text(folder / citation.CITATION_FILE,
+               citation.citation_cff(meta.data, package["version"], PACKAGE_FILE))
     row_counts = {name: table.num_rows for name, table in tables.items()}
     write_text(folder / docs.TABLE_DOCS, docs.table_reference(root, schemas, row_counts))
     write_text(folder / docs.DATASHEET, docs.datasheet(root, schemas, row_counts))

@@ -23,8 +23,10 @@ from rfi_umarov_2022_build.spans import find_whole_words
 SCHEMAS = load_schemas(ROOT)
 TABLES = list(SCHEMAS)
 SPANNED = [name for name, s in SCHEMAS.items() if {"char_start", "char_end"} <= set(s.field_names)]
-TEXT_COLUMN = {"utterances": "text", "sentences": "text", "mentions": "surface", "dates": "surface",
-               "claims": "quote", "notes": "surface"}
+# The column holding a span's text is the string field its schema describes as the slice.
+TEXT_COLUMN = {name: next(f.name for f in SCHEMAS[name].fields
+                          if f.type == "string" and "transcript[char_start:char_end]" in f.description)
+               for name in SPANNED}
 
 
 def curated(name: str):
@@ -176,6 +178,36 @@ def test_reported_claims_name_another_source_and_a_written_cue(tables, text):
         assert claim.sentence_id in sentences.index
 
 
+def test_every_cue_is_one_span_in_its_claims_sentences(tables):
+    """claim_cues holds exactly the claims' hedges and reporting cues, each within the
+    sentences its claim's quote spans."""
+    claims, cues = tables["claims"].set_index("claim_id"), tables["claim_cues"]
+    sentences = tables["sentences"]
+    expected = {(claim_id, column): value
+                for column in ("hedge", "reporting_cue")
+                for claim_id, value in claims[column].dropna().items()}
+    found = {(row.claim_id, row.cue_type): row.cue for row in cues.itertuples()}
+    assert found == expected
+    for cue in cues.itertuples():
+        claim = claims.loc[cue.claim_id]
+        spanned = sentences[(sentences.utterance_id == claim.utterance_id)
+                            & (sentences.char_start < claim.char_end)
+                            & (sentences.char_end > claim.char_start)]
+        assert cue.utterance_id == claim.utterance_id
+        assert spanned.char_start.min() <= cue.char_start and cue.char_end <= spanned.char_end.max()
+
+
+def test_frame_claims_are_the_speakers_own_in_the_same_utterance(tables):
+    claims = tables["claims"].set_index("claim_id")
+    framed = claims[claims.frame_claim_id.notna()]
+    assert framed.reporting_cue.notna().all()
+    for claim_id, claim in framed.iterrows():
+        frame = claims.loc[claim.frame_claim_id]
+        assert claim.frame_claim_id != claim_id
+        assert frame.utterance_id == claim.utterance_id
+        assert frame.source_id == frame.speaker_id and pd.isna(frame.reporting_cue)
+
+
 def test_dates_bounds_are_ordered_and_anchors_come_first(tables):
     dates = tables["dates"].sort_values("char_start")
     both = dates.dropna(subset=["earliest", "latest"])
@@ -262,3 +294,39 @@ def test_documented_values_equal_the_data_byte_for_byte(tables):
         straight = value.replace("’", "'")
         if straight != value:
             assert f"“{straight}”" not in codebook and f'"{straight}"' not in codebook, value
+
+
+def test_license_names_every_column_that_quotes_the_text(tables, text):
+    """A text column whose every value is written in the transcript quotes it: LICENSE must say
+    that it is RFI's text, not CC BY. Every column LICENSE names exists."""
+    licence = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    named = set(re.findall(r"\b([a-z_]+\.[a-z_]+)\b", licence.split("\n2.", 1)[0]))
+    columns = {f"{name}.{field.name}" for name, schema in SCHEMAS.items() for field in schema.fields}
+    assert named - {"transcript.txt"} <= columns
+    for name, frame in tables.items():
+        for field in SCHEMAS[name].fields:
+            values = frame[field.name].dropna()
+            if field.type != "string" or field.categories or values.empty:
+                continue
+            if values.str.len().max() > 3 and all(value in text for value in values):
+                assert f"{name}.{field.name}" in named, f"{name}.{field.name}"
+
+
+def test_the_wheel_declares_the_licences_of_package_yaml():
+    """pyproject.toml's licence expression is the one hand-written copy: it must name the
+    licences package.yaml declares (from which the descriptor, Croissant and CITATION.cff derive)."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = [lic["name"] for lic in curated("package.yaml")["licenses"]]
+    assert project["license"].split(" AND ") == declared
+    package = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+    assert [lic["name"] for lic in package["licenses"]] == declared
+
+
+def test_the_changelog_names_this_release():
+    """The newest CHANGELOG entry is this version, released on package.yaml's date."""
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    newest = re.search(r"^## \[([^\]]+)\] - (\d{4}-\d{2}-\d{2})$", changelog, re.MULTILINE)
+    assert newest is not None
+    assert newest.groups() == (ds.__version__, curated("package.yaml")["date_published"])

@@ -16,7 +16,8 @@ import pytest
 import rfi_umarov_2022 as ds
 from rfi_umarov_2022 import export as ex
 
-SPAN_LAYERS = {"mentions": "surface", "claims": "quote", "dates": "surface", "notes": "surface"}
+SPAN_LAYERS = {"mentions": "surface", "claims": "quote", "dates": "surface", "notes": "surface",
+               "claim_cues": "cue"}
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
@@ -132,11 +133,13 @@ def test_cli_unknown_table_and_whole_text_formats(tmp_path):
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
 
 
-def test_missing_library_is_one_line_naming_the_extra(tmp_path, monkeypatch):
+def test_missing_library_is_one_line_naming_the_distribution_and_the_extra(tmp_path, monkeypatch):
     monkeypatch.setattr(ex.importlib.util, "find_spec", lambda name: None)
-    with pytest.raises(ex.ExportError, match=r"rfi-umarov-2022\[interop\]"):
+    with pytest.raises(ex.ExportError, match=r"pip install spacy .*'\.\[interop\]'"):
         ex.export("spacy", tmp_path / "s")
-    assert not (tmp_path / "s").exists()
+    with pytest.raises(ex.ExportError, match=r"pip install datasets pyyaml "):  # distributions, not modules
+        ex.export("hf", tmp_path / "h")
+    assert not (tmp_path / "s").exists() and not (tmp_path / "h").exists()
 
 
 def test_a_failing_writer_leaves_no_half_export(tmp_path, monkeypatch):
@@ -277,6 +280,13 @@ def test_brat_offsets_slice_the_txt_and_every_reference_exists(exported, tables)
     assert len(textbound) == sum(len(tables[layer]) for layer in SPAN_LAYERS)
     roles = {a["type"] for a in ann.values() if a["type"] in {"Agent", "Target", "Mentioned"}}
     assert roles == {"Agent", "Target", "Mentioned"}
+    used = {a["type"] for ident, a in ann.items() if ident[0] == "R"}
+    camel = {v: "".join(p.capitalize() for p in v.split("_"))
+             for v in tables["claim_dates"].relation.cat.categories}
+    assert {camel[v] for v in tables["claim_dates"].relation} <= used
+    assert set(camel.values()) <= relation_types
+    assert ("Frame" in used) == tables["claims"].frame_claim_id.notna().any()
+    assert ("Cue" in used) == (not tables["claim_cues"].empty)
     assert sum(1 for a in ann.values() if a["type"] == "Reference") > 0  # Wikidata normalizations
     assert parse_conf(folder / "visual.conf")["labels"]
 

@@ -63,3 +63,28 @@ def test_printed_numbers_are_not_retyped():
     for block in re.findall(r"```python\n(.*?)```", README, re.DOTALL):
         for comment in re.findall(r"#(.*)$", block, re.MULTILINE):
             assert not re.search(r"\b[A-Z][a-z]+ \d+\b", comment), comment
+
+
+def test_every_pip_install_names_something_that_installs():
+    """Each `pip install` the project prints or documents installs a local path, a wheel
+    path, or a distribution pinned in constraints.txt: never the unpublished package by name."""
+    pinned = {re.split(r"[=<>]", line)[0].strip().lower().replace("_", "-")
+              for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines()
+              if line.strip() and not line.startswith("#")}
+    sources = [ROOT / "README.md", *(ROOT / "docs").glob("*.md"),
+               *(ROOT / "rfi_umarov_2022").glob("*.py")]
+    found = 0
+    for path in sources:
+        text = path.read_text(encoding="utf-8")
+        for match in re.finditer(r"pip install ", text):
+            for raw in text[match.end():].split("\n", 1)[0].split():
+                word = raw.strip("`'\"()").rstrip(".,;:").strip("`'\"()")
+                if raw.startswith("(") or not re.fullmatch(r"[-.\w\[\]/*{}=]+", word):
+                    break  # prose after the command
+                if not (word.startswith("-") or word == "constraints.txt"):
+                    found += 1
+                    local = word.startswith(".") or "/" in word or word.isupper() or "{" in word
+                    assert local or word.lower() in pinned, (path.name, word)
+                if re.search(r"[`),.;:]['\"]?$", raw):
+                    break  # the command ends here
+    assert found
