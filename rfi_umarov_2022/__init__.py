@@ -40,8 +40,12 @@ class DataIntegrityError(RuntimeError):
     """A data file is missing, extra, modified or unreadable, or the descriptor is broken."""
 
 
+@cache
 def _data_root() -> Path:
-    """Folder holding ``datapackage.json``: inside the installed wheel, or the source checkout."""
+    """Folder holding ``datapackage.json``: inside the installed wheel, or the source checkout.
+
+    Cached: resolving it costs about as much as converting a small table.
+    """
     packaged = Path(__file__).resolve().parent / "data"
     if (packaged / "datapackage.json").is_file():
         return packaged
@@ -127,7 +131,6 @@ def load(name: str) -> pd.DataFrame:
     (missing = ``pd.NA``), dates ``datetime64[s]`` (missing = ``NaT``). The file is checked
     against its sha256 first: a modified file raises ``DataIntegrityError``.
     """
-    import pandas as pd
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -141,14 +144,24 @@ def load(name: str) -> pd.DataFrame:
     if table.column_names != expected:
         raise _broken(f"{resource['path']} has columns {table.column_names}, the descriptor "
                       f"{expected}")
+    dates = [i for i, arrow_type in enumerate(table.schema.types) if arrow_type == pa.date32()]
+    if dates:  # date32 -> timestamp[s] in Arrow: pandas then gets datetime64[s] without a copy
+        schema = table.schema
+        for i in dates:
+            schema = schema.set(i, schema.field(i).with_type(pa.timestamp("s")))
+        table = table.cast(schema)
+    return table.to_pandas(types_mapper=_pandas_types().get)
+
+
+@cache
+def _pandas_types() -> dict[Any, Any]:
+    """Arrow type -> pandas dtype for ``to_pandas``: nullable strings, integers and booleans."""
+    import pandas as pd
+    import pyarrow as pa
+
     string = pd.StringDtype()
-    mapping = {pa.string(): string, pa.large_string(): string, pa.int64(): pd.Int64Dtype(),
-               pa.bool_(): pd.BooleanDtype()}
-    frame = table.to_pandas(types_mapper=mapping.get, date_as_object=False)
-    for column, arrow_type in zip(table.column_names, table.schema.types, strict=True):
-        if arrow_type == pa.date32():
-            frame[column] = frame[column].astype("datetime64[s]")
-    return frame
+    return {pa.string(): string, pa.large_string(): string, pa.int64(): pd.Int64Dtype(),
+            pa.bool_(): pd.BooleanDtype()}
 
 
 def load_all() -> dict[str, pd.DataFrame]:
