@@ -24,6 +24,13 @@ matched claims that it does not cite. With ``--baseline`` the script measures tw
 rounds: round 1 compares the baseline build with the second reading as made; round 2 compares
 the ``--data`` build with the second reading after the round-2 files are applied.
 
+``--links`` names a folder with a blind second reading of the links added in 0.3.0
+(``second_links.yaml``: ``claim_dates`` claim -> {date: relation}, ``frame_claim`` claim ->
+frame claim, made on the given claims and dates, and ``codebook_extract.md``, what that reader
+saw). The links are compared with the ``--data`` build: pair P/R/F1 for claim-date links,
+agreement and alpha for the relation of matched pairs (one group per claim) and for the frame of
+reported claims, also apart for the claims the extract does not cite.
+
 Outputs ``agreement.json`` (every figure and every disagreement) and ``agreement.md`` (tables) in
 ``--out``. Both are deterministic.
 """
@@ -42,6 +49,7 @@ from typing import Any
 import krippendorff
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import yaml
 
 SEED = 20220914
@@ -396,6 +404,61 @@ def compare(first: dict[str, list[Span]], second: dict[str, list[Span]],
 # --- report ---------------------------------------------------------------------------------
 
 
+def link_agreement(data: Path, folder: Path) -> dict[str, Any]:
+    """The links (claim_dates.relation, claims.frame_claim_id) against a blind second reading."""
+    second = yaml.safe_load((folder / "second_links.yaml").read_text(encoding="utf-8"))
+    cited = set(re.findall(r"\bc\d{3}\b", (folder / "codebook_extract.md").read_text(encoding="utf-8")))
+    links = pq.read_table(data / "dataset" / "claim_dates.parquet").to_pylist()
+    first_pairs = {(r["claim_id"], r["date_id"]): r["relation"] for r in links}
+    second_pairs = {(c, d): rel for c, dates in (second.get("claim_dates") or {}).items()
+                    for d, rel in dates.items()}
+    claims = pq.read_table(data / "dataset" / "claims.parquet").to_pylist()
+    first_frames = {c["claim_id"]: c["frame_claim_id"] for c in claims if c["reporting_cue"]}
+    second_frames = second.get("frame_claim") or {}
+    out: dict[str, Any] = {}
+    for subset, keep in (("all", lambda claim_id: True), ("not_cited", lambda c: c not in cited)):
+        first = {k: v for k, v in first_pairs.items() if keep(k[0])}
+        other = {k: v for k, v in second_pairs.items() if keep(k[0])}
+        matched = sorted(set(first) & set(other))
+        by_claim: dict[str, list[tuple[str, str]]] = {}
+        for key in matched:
+            by_claim.setdefault(key[0], []).append((first[key], other[key]))
+        reported = sorted(c for c in set(first_frames) | set(second_frames) if keep(c))
+        frames = [[(str(first_frames.get(c)), str(second_frames.get(c)))] for c in reported]
+        out[subset] = {
+            "pairs": {**prf(len(matched), len(first), len(other)),
+                      "first_only": sorted(f"{c}/{d}" for c, d in set(first) - set(other)),
+                      "second_only": sorted(f"{c}/{d}" for c, d in set(other) - set(first))},
+            "relation": {**field_agreement(list(by_claim.values())),
+                         "disagreements": [f"{c}/{d}: {first[(c, d)]} vs {other[(c, d)]}"
+                                           for c, d in matched if first[(c, d)] != other[(c, d)]]},
+            "frame": field_agreement(frames),
+        }
+    return out
+
+
+def render_links(links: dict[str, Any]) -> list[str]:
+    """Markdown for the link agreement."""
+    lines = ["", "## Links added in 0.3.0 (blind second reading of the links, on the given claims and "
+             "dates)", "",
+             "| subset | claim-date pairs: matched / first / second | F1 | relation: n | relation: "
+             "agreement [95% CI] | relation: alpha | frames: n | frames: agreement | frames: alpha |",
+             "|" + "---|" * 9]
+    for subset, title in (("all", "all claims"), ("not_cited", "claims not cited in the extract")):
+        x = links[subset]
+        pairs, rel, frame = x["pairs"], x["relation"], x["frame"]
+        lines.append(
+            f"| {title} | {pairs['matched']} / {pairs['first']} / {pairs['second']} | {_fmt(pairs['f1'])} | "
+            f"{rel['n_items']} | {_fmt(rel['agreement'], True)}{_ci(rel['agreement_ci95'], True)} | "
+            f"{_fmt(rel['alpha'])}{_ci(rel['alpha_ci95'])} | {frame['n_items']} | "
+            f"{_fmt(frame['agreement'], True)} | {_fmt(frame['alpha'])} |")
+    x = links["all"]
+    lines += ["", f"Pairs only in the first annotation: {', '.join(x['pairs']['first_only']) or 'none'}; "
+              f"only in the second: {', '.join(x['pairs']['second_only']) or 'none'}; relation "
+              f"disagreements: {', '.join(x['relation']['disagreements']) or 'none'}."]
+    return lines
+
+
 def _fmt(x: float | None, pct: bool = False) -> str:
     if x is None:
         return "n/a"
@@ -462,6 +525,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--baseline", type=Path, default=None,
                     help="folder of the build measured in round 1 (then --data is round 2)")
     ap.add_argument("--out", type=Path, default=Path("quality"))
+    ap.add_argument("--links", type=Path, default=None,
+                    help="folder of the blind second reading of the 0.3.0 links (second_links.yaml)")
+    ap.add_argument("--links-data", type=Path, default=None,
+                    help="build the links are compared with (default: --data)")
     ap.add_argument("--cited-in", type=Path, default=None,
                     help="codebook the second annotator read (claim ids cited there are reported apart)")
     args = ap.parse_args(argv)
@@ -479,10 +546,14 @@ def main(argv: Sequence[str] | None = None) -> None:
             "certainty_order": list(CERTAINTY_ORDER),
             "round2_files": sorted(p.name for p in args.second.glob("round2_*.yaml"))}
     args.out.mkdir(parents=True, exist_ok=True)
-    doc = {"meta": meta, "rounds": rounds}
+    doc: dict[str, Any] = {"meta": meta, "rounds": rounds}
+    markdown = render(rounds)
+    if args.links is not None:
+        doc["links"] = link_agreement(args.links_data or args.data, args.links)
+        markdown = markdown.rstrip("\n") + "\n" + "\n".join(render_links(doc["links"])) + "\n"
     text = json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
     (args.out / "agreement.json").write_text(text, encoding="utf-8")
-    (args.out / "agreement.md").write_text(render(rounds), encoding="utf-8")
+    (args.out / "agreement.md").write_text(markdown, encoding="utf-8")
 
 
 if __name__ == "__main__":
