@@ -212,7 +212,8 @@ def read_second(second: Path, data: Path, overrides: bool) -> dict[str, list[Spa
 
 
 def normalise_dates(spans: Iterable[Span]) -> None:
-    """Make date attributes comparable: null granularity is 'unspecified'; bounds as a pair."""
+    """Make date attributes comparable: a null granularity (no unit named) is the value
+    'unspecified'; bounds as a pair."""
     for s in spans:
         if s.attrs.get("granularity") is None:
             s.attrs["granularity"] = "unspecified"
