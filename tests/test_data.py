@@ -330,3 +330,20 @@ def test_the_changelog_names_this_release():
     newest = re.search(r"^## \[([^\]]+)\] - (\d{4}-\d{2}-\d{2})$", changelog, re.MULTILINE)
     assert newest is not None
     assert newest.groups() == (ds.__version__, curated("package.yaml")["date_published"])
+
+
+def test_holds_at_dates_agree_with_the_claims_time_orientation(tables):
+    """A claim's tense and the dates it holds at tell the same story about the interview date:
+    a past claim does not hold only after it, a future claim not only before it, a present one
+    holds across it; a 'since' date starts before it."""
+    interview = tables["documents"].date_published.iloc[0]
+    links = (tables["claim_dates"].merge(tables["dates"], on="date_id")
+             .merge(tables["claims"][["claim_id", "time_orientation"]], on="claim_id"))
+    after = links.earliest > interview    # False where the bound is open (NaT)
+    before = links.latest < interview
+    holds = links.relation == "holds_at"
+    wrong = ((holds & (links.time_orientation == "past") & after)
+             | (holds & (links.time_orientation == "future") & before)
+             | (holds & (links.time_orientation == "present") & (after | before))
+             | ((links.relation == "since") & after))
+    assert not wrong.any(), links[wrong][["claim_id", "date_id", "relation", "time_orientation"]]
