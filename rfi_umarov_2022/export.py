@@ -5,8 +5,8 @@ resolve the tables, check and create the target folder (only that folder, never 
 parents), run the writer, copy the transcript with ``LICENSE`` and ``PROVENANCE.md``, and return
 an :class:`ExportReport` whose :meth:`~ExportReport.summary` is one line.
 
-Heavy libraries (pyreadstat, spaCy, ``datasets``) are imported inside the writer that needs them;
-a missing one is an :class:`ExportError` that names the extra to install.
+Heavy libraries (spaCy, ``datasets``) are imported inside the writer that needs them; a missing
+one is an :class:`ExportError` that names what to install. Stata goes through pandas.
 """
 
 from __future__ import annotations
@@ -446,7 +446,8 @@ def write_hf(target: Path, tables: list[str], report: ExportReport) -> None:
         report.files.append(relpath)
         configs.append({"config_name": name, "data_files": [{"split": "train", "path": relpath}]})
         infos.append({"config_name": name, "features": _hf_yaml_features(features),
-                      "splits": [{"name": "train", "num_examples": len(table)}]})
+                      "splits": [{"name": "train", "num_bytes": dataset.data.nbytes,
+                                  "num_examples": len(table)}]})
     header = {"pretty_name": package.get("title", package["name"]), "license": "other",
               "license_name": "cc-by-4.0-annotations-mit-code-transcript-no-licence",
               "license_link": "LICENSE", "language": ["en"], "tags": package.get("keywords", []),
