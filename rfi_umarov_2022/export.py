@@ -145,31 +145,13 @@ def _sha256(path: Path) -> str:
 # ---------------------------------------------------------------- shared files
 
 
-def _candidates(name: str) -> list[Path]:
-    root = ds.datapackage_path().parent
-    source_dirs = [root / Path(s["path"]).parent for s in package_descriptor().get("sources", [])
-                   if "://" not in s.get("path", "://")]
-    return [root / name, *[d / name for d in source_dirs], root.parent / name,
-            Path(ds.__file__).resolve().parent / name]
-
-
 def _find_shipped(name: str) -> Path | None:
-    """``LICENSE`` or ``PROVENANCE.md`` wherever this install keeps it (data folder, checkout, wheel)."""
-    for path in _candidates(name):
-        if path.is_file():
-            return path
-    try:
-        from importlib.metadata import PackageNotFoundError, distribution
-
-        dist = distribution("rfi-umarov-2022")
-        for file in dist.files or []:
-            if file.name == name:
-                located = Path(str(dist.locate_file(file)))
-                if located.is_file():
-                    return located
-    except (PackageNotFoundError, OSError):
-        pass
-    return None
+    """``LICENSE`` or ``PROVENANCE.md``: beside the descriptor or beside the transcript, where both
+    the checkout and the wheel's data folder keep them."""
+    root = ds.datapackage_path().parent
+    folders = [root, *(root / Path(s["path"]).parent for s in package_descriptor().get("sources", [])
+                       if "://" not in s.get("path", "://"))]
+    return next((folder / name for folder in folders if (folder / name).is_file()), None)
 
 
 def _local_source(descriptor: dict[str, Any]) -> dict[str, Any] | None:
