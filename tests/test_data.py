@@ -286,14 +286,17 @@ def test_every_table_field_and_value_is_documented():
 
 
 def test_documented_values_equal_the_data_byte_for_byte(tables):
-    """Quoted cue words in the codebook (hedges, reporting cues) are spelt as in the data."""
-    codebook = (ROOT / "docs" / "codebook.md").read_text(encoding="utf-8")
+    """Quoted cue words in the docs (codebook, table reference, README, datasheet) are spelt as
+    in the data, apostrophes included."""
+    docs = "\n".join((ROOT / path).read_text(encoding="utf-8") for path in
+                     ("docs/codebook.md", "docs/tables.md", "README.md", "docs/datasheet.md"))
     claims = tables["claims"]
     values = set(claims.hedge.dropna()) | set(claims.reporting_cue.dropna())
     for value in values:
         straight = value.replace("’", "'")
         if straight != value:
-            assert f"“{straight}”" not in codebook and f'"{straight}"' not in codebook, value
+            for quoted in (f"“{straight}”", f'"{straight}"', f"'{straight}'"):
+                assert quoted not in docs, value
 
 
 def test_license_names_every_column_that_quotes_the_text(tables, text):
