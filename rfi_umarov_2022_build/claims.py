@@ -127,12 +127,10 @@ def _check_frames(curated: Curated, records: list[Record], claims: list[Row]) ->
     by_id = {claim["claim_id"]: claim for claim in claims}
     for record, claim in zip(records, claims, strict=True):
         frame_id = claim["frame_claim_id"]
-        if frame_id is None:
-            continue
         frame = by_id.get(frame_id)
-        if frame is None:
-            problem = f"unknown claim {frame_id!r}"
-        elif frame_id == claim["claim_id"]:
+        if frame is None:  # no frame, or an unknown id, which the foreign-key check reports
+            continue
+        if frame_id == claim["claim_id"]:
             problem = "a claim cannot be its own frame"
         elif frame["utterance_id"] != claim["utterance_id"]:
             problem = f"{frame_id} is in utterance {frame['utterance_id']}, not {claim['utterance_id']}"

@@ -265,7 +265,7 @@ CASES = [
          (CLAIMS + ":", "record c004", "field frame_claim_id", "only reported speech")),
     Case("frame-unknown", "a frame claim that does not exist",
          edit(CLAIMS, "frame_claim_id: c005", "frame_claim_id: c099"),
-         (CLAIMS + ":", "record c006", "field frame_claim_id", "unknown claim 'c099'")),
+         (CLAIMS + ":", "record c006", "field frame_claim_id", "'c099' refers to no row of claims")),
     Case("frame-self", "a reported claim that is its own frame",
          edit(CLAIMS, "frame_claim_id: c005", "frame_claim_id: c006"),
          (CLAIMS + ":", "record c006", "field frame_claim_id", "its own frame")),
