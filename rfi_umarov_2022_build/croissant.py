@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rfi_umarov_2022_build.citation import bibtex
+from rfi_umarov_2022_build.citation import bibtex, creators
 from rfi_umarov_2022_build.schemas import TableSchema
 
 CONTEXT = {
@@ -94,8 +94,7 @@ def croissant(package: dict[str, Any], schemas: dict[str, TableSchema], meta: di
         "license": [lic.get("path", lic["name"]) for lic in meta["licenses"]],
         "citeAs": bibtex(meta, package["version"]),
         "keywords": package.get("keywords", []),
-        "creator": [{"@type": "sc:Organization", "name": c["title"]}
-                    for c in package["contributors"] if "creator" in c.get("roles", [])],
+        "creator": [{"@type": "sc:Organization", "name": name} for name in creators(meta)],
         "distribution": distribution,
         "recordSet": record_sets,
     }
