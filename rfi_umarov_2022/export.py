@@ -383,15 +383,10 @@ def _hf_yaml_features(features: Any) -> list[dict[str, Any]]:
 
 
 def citation_bibtex() -> str:
-    """A BibTeX entry for the data package, from the descriptor."""
-    package = package_descriptor()
-    creators = [c["title"] for c in package.get("contributors", []) if "creator" in c.get("roles", [])]
-    key = package["name"].replace("-", "_")
-    fields = {"title": package.get("title", package["name"]),
-              "author": " and ".join("{" + c + "}" for c in creators) or "{" + package["name"] + "}",
-              "version": package.get("version", ""), "note": "Data package " + package["name"]}
-    body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields.items() if v)
-    return f"@misc{{{key},\n{body}\n}}"
+    """The dataset's BibTeX entry: Croissant's ``citeAs``, which the build generates from the same
+    metadata as CITATION.cff."""
+    croissant = ds.datapackage_path().parent / "croissant.json"
+    return json.loads(croissant.read_text(encoding="utf-8"))["citeAs"]
 
 
 def write_hf(target: Path, tables: list[str], report: ExportReport) -> None:

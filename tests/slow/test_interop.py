@@ -55,6 +55,8 @@ def test_hf_folder_loads_every_config_offline(tmp_path, tables):
             assert loaded[name]["features"][field["name"]] == expected, (name, field["name"])
     card = (folder / "README.md").read_text(encoding="utf-8")
     assert card.startswith("---\nprett") and "license: other" in card and "@misc{" in card
+    croissant = json.loads((ds.datapackage_path().parent / "croissant.json").read_text(encoding="utf-8"))
+    assert croissant["citeAs"] in card  # one BibTeX entry everywhere
     assert (folder / "LICENSE").is_file()
 
 
