@@ -1,12 +1,19 @@
-"""Command line: python -m rfi_umarov_2022 {info,validate,export,docs,view}."""
+"""Command line: python -m rfi_umarov_2022 {info,validate,export,docs,view}.
+
+Every failure is one line on stderr and a non-zero exit, never a traceback; ``--traceback`` (or
+the environment variable RFI_UMAROV_2022_TRACEBACK=1) shows the traceback of an unexpected error
+for a bug report.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 import rfi_umarov_2022 as ds
+from rfi_umarov_2022.errors import DataIntegrityError, ExportError
 
 EPILOG = """examples:
   python -m rfi_umarov_2022 info                      what the tables hold
@@ -17,36 +24,48 @@ EPILOG = """examples:
 
 In Python: import rfi_umarov_2022 as ds; ds.load("claims")
 """
+TRACEBACK_ENV = "RFI_UMAROV_2022_TRACEBACK"
+
+
+def shipped_docs() -> dict[str, Path]:
+    """The documents the descriptor lists (name -> installed path); the wheel ships these."""
+    from rfi_umarov_2022 import descriptor as dp
+
+    return {name: dp.data_root() / dp.relative_path(rel, f"document {name!r}")
+            for name, rel in dp.descriptor().get("docs", {}).items()}
 
 
 def info(_: argparse.Namespace) -> int:
     """Tables, row counts and descriptions."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    package = ds._descriptor()
-    print(f"{package['title']}\nversion {package['version']}\n")
-    root = ds.datapackage_path().parent
-    width = max(len(r["name"]) for r in package["resources"])
-    for resource in package["resources"]:
+    from rfi_umarov_2022 import descriptor as dp
+
+    package = dp.descriptor()
+    print(f"{package.get('title', package.get('name', ''))}\nversion {package.get('version', '?')}\n")
+    width = max(len(name) for name in dp.resources())
+    for name, resource in dp.resources().items():
         try:
-            rows = f"{pq.read_metadata(root / resource['path']).num_rows:>5} rows"
-        except (OSError, ValueError):
-            rows = "missing" if not (root / resource["path"]).is_file() else "unreadable"
-        print(f"{resource['name']:<{width}}  {rows:>10}  {resource['description']}")
-    print(f"\nLoad one with rfi_umarov_2022.load(name); field reference: {ds.docs_path() / 'tables.md'}")
+            data = dp.read_verified(resource["path"], resource["hash"], name)
+            rows = f"{pq.read_metadata(pa.BufferReader(data)).num_rows:>5} rows"
+        except DataIntegrityError as error:
+            rows = "missing" if "missing:" in str(error) else "invalid"
+        print(f"{name:<{width}}  {rows:>10}  {resource.get('description', '')}")
+    print(f"\nLoad one with rfi_umarov_2022.load(name); field reference: {shipped_docs()['tables']}")
     return 0
 
 
 def validate(_: argparse.Namespace) -> int:
-    """sha256 of every file; then frictionless (keys, foreign keys, constraints) if installed."""
+    """sha256 and schema of every file; then frictionless (keys, foreign keys, constraints)."""
     try:
-        ds.verify()
-    except ds.DataIntegrityError as error:
+        summary = ds.verify()
+    except DataIntegrityError as error:
         print(f"invalid: {error}", file=sys.stderr)
         print("reinstall the package from the wheel or clone you installed it from "
               "(pip install --force-reinstall WHEEL_OR_FOLDER)", file=sys.stderr)
         return 1
-    print(f"ok: every file matches its sha256 in {ds.datapackage_path()}")
+    print(summary)
     try:
         import frictionless
     except ImportError:
@@ -63,36 +82,26 @@ def validate(_: argparse.Namespace) -> int:
 
 
 def export(args: argparse.Namespace) -> int:
-    """Delegate to rfi_umarov_2022.export; every failure is one line on stderr."""
-    from rfi_umarov_2022 import export as exporter
+    """Write the tables for another tool (see rfi_umarov_2022.exports)."""
+    from rfi_umarov_2022 import exports
 
-    try:
-        report = exporter.export(args.format, args.directory, args.table or None)
-    except exporter.ExportError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return error.exit_code
-    except (OSError, ds.DataIntegrityError) as error:
-        print(f"error: export failed: {error}", file=sys.stderr)
-        return 1
-    except Exception as error:  # one line, never a traceback
-        print(f"error: export failed ({type(error).__name__}): {error}", file=sys.stderr)
-        return 1
+    report = exports.export(args.format, args.directory, args.table or None)
     print(report.summary())
     return 0
 
 
-DOCS = {"codebook": "codebook.md", "tables": "tables.md", "datasheet": "datasheet.md",
-        "reader": "reader.html"}
-
-
 def docs(args: argparse.Namespace) -> int:
     """Where the documentation is, or one document printed."""
-    folder = ds.docs_path()
+    documents = shipped_docs()
     if args.name is None:
-        for name, file in DOCS.items():
-            print(f"{name:<10} {folder / file}")
+        for name, path in documents.items():
+            print(f"{name:<10} {path}")
         return 0
-    path = folder / DOCS[args.name]
+    if args.name not in documents:
+        print(f"error: no document {args.name!r}; the documents are: {', '.join(documents)}",
+              file=sys.stderr)
+        return 2
+    path = documents[args.name]
     if not path.is_file():
         print(f"error: {path} is missing from this install", file=sys.stderr)
         return 1
@@ -105,20 +114,25 @@ def view(args: argparse.Namespace) -> int:
     import shutil
     import webbrowser
 
-    page = ds.docs_path() / DOCS["reader"]
+    page = shipped_docs()["reader"]
     if not page.is_file():
         print(f"error: {page} is missing from this install", file=sys.stderr)
         return 1
     if args.out is not None:
-        if args.out.exists():
-            print(f"error: {args.out} exists; give a new file name", file=sys.stderr)
+        out = args.out / page.name if args.out.is_dir() or str(args.out).endswith(os.sep) else args.out
+        if out.exists():
+            print(f"error: {out} exists; give a new file name", file=sys.stderr)
+            return 2
+        if not out.parent.is_dir():
+            print(f"error: {out.parent} is not a folder; give a file in an existing folder",
+                  file=sys.stderr)
             return 2
         try:
-            shutil.copyfile(page, args.out)
+            shutil.copyfile(page, out)
         except OSError as error:
-            print(f"error: cannot write {args.out}: {error.strerror}", file=sys.stderr)
+            print(f"error: cannot write {out}: {error.strerror}", file=sys.stderr)
             return 1
-        print(f"wrote {args.out}")
+        print(f"wrote {out}")
         return 0
     if not webbrowser.open(page.as_uri()):
         print(f"no browser could be started; open {page.as_uri()}")
@@ -126,35 +140,71 @@ def view(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
+    from rfi_umarov_2022.exports import FORMATS
+
     main = argparse.ArgumentParser(
         prog="python -m rfi_umarov_2022",
         description="The annotated RFI interview with Temur Umarov (14 September 2022): "
                     "utterances, sentences, actors, mentions, dates, claims and notes.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     main.add_argument("--version", action="version", version=ds.__version__)
+    main.add_argument("--traceback", action="store_true",
+                      help=f"show the traceback of an unexpected error (or set {TRACEBACK_ENV}=1)")
     commands = main.add_subparsers(dest="command", metavar="COMMAND")
-    commands.add_parser("info", help="list the tables with row counts and descriptions"
-                        ).set_defaults(run=info)
-    commands.add_parser("validate", help="check every file's sha256, then keys and constraints "
-                        "with frictionless if installed").set_defaults(run=validate)
-    from rfi_umarov_2022.export import FORMATS
 
-    exporter = commands.add_parser(
-        "export", help="write the tables for another tool: " + ", ".join(FORMATS),
-        description="formats: " + "; ".join(f"{k}: {v.help}" for k, v in FORMATS.items()))
+    def command(name: str, run, summary: str, description: str):
+        sub = commands.add_parser(name, help=summary, description=description)
+        sub.set_defaults(run=run)
+        return sub
+
+    command("info", info, "list the tables with row counts and descriptions",
+            "List every table with its row count and description, read from the installed "
+            "descriptor and checked against its sha256.")
+    command("validate", validate, "check every file's sha256, then keys and constraints "
+            "with frictionless if installed",
+            "Check every data file's sha256 and stored schema against datapackage.json (the same "
+            "check as rfi_umarov_2022.verify()), then, if frictionless is installed, every key, "
+            "foreign key and constraint.")
+    exporter = command(
+        "export", export, "write the tables for another tool: " + ", ".join(FORMATS),
+        "Write the tables into a new or empty folder for another tool. Formats: "
+        + "; ".join(f"{k}: {v.help}" for k, v in FORMATS.items())
+        + ". The summary line names every table carried and everything left out.")
     exporter.add_argument("--format", choices=list(FORMATS), default="csv",
                           help="target format (default: csv)")
     exporter.add_argument("--table", action="append", metavar="NAME",
-                          help="export only this table (repeatable; tabular formats and stata/hf)")
+                          help="export only this table (repeatable; tabular formats, stata and hf)")
     exporter.add_argument("directory", type=Path, help="new or empty folder to write into")
-    exporter.set_defaults(run=export)
-    documents = commands.add_parser("docs", help="list the documentation files, or print one")
-    documents.add_argument("name", nargs="?", choices=list(DOCS), help="document to print")
-    documents.set_defaults(run=docs)
-    viewer = commands.add_parser("view", help="open the annotated reader page in a browser")
-    viewer.add_argument("--out", type=Path, help="write the page to this new file instead")
-    viewer.set_defaults(run=view)
+    documents = command("docs", docs, "list the documentation files, or print one",
+                        "Print where the codebook, table reference, datasheet and reader page are "
+                        "installed, or print one of them.")
+    documents.add_argument("name", nargs="?", help="document to print (without a name, the "
+                           "command lists them)")
+    viewer = command("view", view, "open the annotated reader page in a browser",
+                     "Open the self-contained annotated reader page in the default browser, or "
+                     "write a copy of it with --out.")
+    viewer.add_argument("--out", type=Path, help="write the page to this new file (or into this "
+                        "existing folder) instead")
     return main
+
+
+def _run(arguments: argparse.Namespace) -> int:
+    try:
+        return arguments.run(arguments)
+    except BrokenPipeError:
+        raise
+    except ExportError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return error.exit_code
+    except (DataIntegrityError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except Exception as error:
+        if arguments.traceback or os.environ.get(TRACEBACK_ENV) == "1":
+            raise
+        print(f"error: unexpected {type(error).__name__}: {error} (run again with --traceback "
+              "and report it)", file=sys.stderr)
+        return 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -163,10 +213,13 @@ def main(argv: list[str] | None = None) -> int:
         parser().print_help()
         return 0
     try:
-        return arguments.run(arguments)
-    except ds.DataIntegrityError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
+        code = _run(arguments)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `... | head` closed the pipe: not an error of ours
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    return code
 
 
 if __name__ == "__main__":
