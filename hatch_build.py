@@ -13,13 +13,13 @@ from pathlib import Path
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
 DATA_PREFIX = "rfi_umarov_2022/data"
-DOCS = ["docs/codebook.md", "docs/tables.md", "docs/datasheet.md", "docs/reader.html", "LICENSE"]
 
 
 def packaged_paths(root: Path) -> list[str]:
-    """Relative paths of every file the descriptor needs: itself, resources, schemas, sources."""
+    """Relative paths of every file the descriptor needs: itself, resources, schemas, sources,
+    and the documents it lists under ``docs`` (from package.yaml)."""
     descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
-    paths = ["datapackage.json", "croissant.json", *DOCS]
+    paths = ["datapackage.json", "croissant.json", *descriptor.get("docs", {}).values()]
     for resource in descriptor["resources"]:
         paths.append(resource["path"])
         if isinstance(resource.get("schema"), str):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rfi_umarov_2022_build.curated import Curated, Record, Row
-from rfi_umarov_2022_build.spans import Span, occurrences
-from rfi_umarov_2022_build.spine import Spine, place, word_bounded
+from rfi_umarov_2022_build.curated import BuildError, Curated, Record, Row
+from rfi_umarov_2022_build.schemas import TableSchema
+from rfi_umarov_2022_build.spans import Span, occurrences, word_bounded
+from rfi_umarov_2022_build.spine import Spine, place
 
 CLAIMS_FILE = "dataset/annotations/claims.yaml"
 
@@ -46,11 +47,18 @@ def _place_cue(curated: Curated, spine: Spine, record: Record, span: Span,
     return cue_span
 
 
-def build_claims(root: Path, spine: Spine, tables: dict[str, list[Row]]) -> dict[str, list[Row]]:
-    """Tables claims, claim_actors, claim_dates and claim_cues."""
+def build_claims(root: Path, spine: Spine, schemas: dict[str, TableSchema]) -> dict[str, list[Row]]:
+    """Tables claims, claim_actors, claim_dates and claim_cues.
+
+    Each cue type of ``claim_cues`` is the name of the claims field that holds the cue (hedge,
+    reporting_cue). Unknown actor and date ids are left to the shared foreign-key check.
+    """
     curated = Curated(root, CLAIMS_FILE)
-    actor_ids = {actor["actor_id"] for actor in tables["actors"]}
-    date_ids = {row["date_id"] for row in tables["dates"]}
+    cue_types = schemas["claim_cues"].categories("cue_type")
+    unknown = [c for c in cue_types if c not in schemas["claims"].field_names]
+    if unknown:
+        raise BuildError(schemas["claim_cues"].path, None, "cue_type",
+                         f"{unknown[0]!r} is not a field of claims that holds a cue")
     claims: list[Row] = []
     claim_actors: list[Row] = []
     claim_dates: list[Row] = []
@@ -69,9 +77,9 @@ def build_claims(root: Path, spine: Spine, tables: dict[str, list[Row]]) -> dict
             raise curated.error(record, claim_id, "source_id",
                                 "reported speech (reporting_cue set) needs a source other "
                                 "than the speaker")
-        reporting_span = _place_cue(curated, spine, record, span, "reporting_cue")
+        cue_spans = {cue_type: _place_cue(curated, spine, record, span, cue_type)
+                     for cue_type in cue_types}
         hedge = record.get("hedge")
-        hedge_span = _place_cue(curated, spine, record, span, "hedge")
         if hedge is not None and record["certainty"] == "certain":
             raise curated.error(record, claim_id, "certainty",
                                 f"a hedged claim ({hedge!r}) cannot be certain")
@@ -97,7 +105,7 @@ def build_claims(root: Path, spine: Spine, tables: dict[str, list[Row]]) -> dict
             polarity=record["polarity"],
             time_orientation=record["time_orientation"], topic=record["topic"],
             restates_claim_id=record.get("restates_claim_id")))
-        for cue_type, cue_span in (("reporting_cue", reporting_span), ("hedge", hedge_span)):
+        for cue_type, cue_span in cue_spans.items():
             if cue_span is not None:
                 claim_cues.append(curated.row(
                     record, claim_id=claim_id, cue_type=cue_type, utterance_id=utterance_id,
@@ -105,15 +113,10 @@ def build_claims(root: Path, spine: Spine, tables: dict[str, list[Row]]) -> dict
                     char_start=cue_span[0], char_end=cue_span[1],
                     cue=spine.text[cue_span[0]:cue_span[1]]))
         for actor_id, role in record["actors"].items():
-            if actor_id not in actor_ids:
-                raise curated.error(record["actors"], claim_id, "actors",
-                                    f"unknown actor {actor_id!r}")
             claim_actors.append(curated.row(record["actors"], claim_id=claim_id,
                                             actor_id=actor_id, role=role))
         dates = record.get("dates") or {}
         for date_id, relation in dates.items():
-            if date_id not in date_ids:
-                raise curated.error(dates, claim_id, "dates", f"unknown date {date_id!r}")
             claim_dates.append(curated.row(dates, claim_id=claim_id, date_id=date_id,
                                            relation=relation))
     _check_frames(curated, records, claims)

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import stat
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -106,19 +109,36 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
                             _LineLoader.construct_mapping)
 
 
+def read_bytes(root: Path, relpath: str, what: str = "file") -> bytes:
+    """A regular file inside the project; anything else is a one-line error, never a read
+    outside ``root`` (a symbolic link that leads out) or a hang (a FIFO)."""
+    path = root / relpath
+    if not path.exists() and not path.is_symlink():
+        raise BuildError(relpath, None, None, f"{what} is missing")
+    if not path.resolve().is_relative_to(root.resolve()):
+        raise BuildError(relpath, None, None, f"{what} leads outside the project")
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as error:
+        raise BuildError(relpath, None, None, f"cannot read: {error.strerror}") from None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise BuildError(relpath, None, None, f"{what} is not a regular file")
+        try:
+            return handle.read()
+        except OSError as error:
+            raise BuildError(relpath, None, None, f"cannot read: {error.strerror}") from None
+
+
 def read_text(root: Path, relpath: str, what: str = "file") -> str:
     """A UTF-8 file as text; missing, unreadable or non-UTF-8 files are one-line errors."""
-    path = root / relpath
-    if not path.is_file():
-        raise BuildError(relpath, None, None, f"{what} is missing")
+    data = read_bytes(root, relpath, what)
     try:
-        return path.read_bytes().decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise BuildError(relpath, None, None,
                          f"not UTF-8: byte {error.object[error.start]:#04x} at offset {error.start}"
                          ) from None
-    except OSError as error:
-        raise BuildError(relpath, None, None, f"cannot read: {error.strerror}") from None
 
 
 def _refuse_anchors(text: str, label: str) -> None:
@@ -162,9 +182,12 @@ def _validator(schema_text: str) -> Any:
     return cls(schema, format_checker=cls.FORMAT_CHECKER)
 
 
-def curated_schema(root: Path, relpath: str) -> tuple[str, str]:
-    """(path, text) of the JSON Schema that declares the shape of curated file ``relpath``."""
+def curated_schema(root: Path, relpath: str, derived: dict[str, Any] | None = None) -> tuple[str, str]:
+    """(path, text) of the JSON Schema that declares the shape of curated file ``relpath``:
+    ``schema/curated/<stem>.json``, or, where there is none, the ``derived`` shape."""
     schema_rel = f"{CURATED_SCHEMAS}/{Path(relpath).stem}.json"
+    if derived is not None and not (root / schema_rel).exists():
+        return f"the shape derived from schema/{Path(relpath).stem}.json", json.dumps(derived)
     return schema_rel, read_text(root, schema_rel, "shape declaration")
 
 
@@ -189,14 +212,14 @@ def _locate(data: Any, path: list[Any], id_fields: tuple[str, ...]) -> tuple[int
     return line, record
 
 
-def check_shape(root: Path, relpath: str, data: Any) -> dict[str, Any]:
+def check_shape(root: Path, relpath: str, data: Any, derived: dict[str, Any] | None = None) -> dict[str, Any]:
     """Check parsed data against its declared shape; the first problem is a BuildError.
 
     Returns the shape declaration (a JSON Schema), for the checks that come after.
     """
     import jsonschema
 
-    schema_rel, schema_text = curated_schema(root, relpath)
+    schema_rel, schema_text = curated_schema(root, relpath, derived)
     try:
         validator = _validator(schema_text)
     except json.JSONDecodeError as error:
@@ -243,13 +266,61 @@ def check_unique_ids(relpath: str, data: Any, shape: dict[str, Any]) -> None:
             seen[value] = record.line
 
 
+def _edge(value: str) -> str | None:
+    """The first character at either end that is whitespace or invisible (a format character
+    such as U+FEFF or U+200B), Unicode-aware, or None."""
+    for char in (value[:1], value[-1:]):
+        if char and (char.isspace() or unicodedata.category(char) == "Cf"):
+            return char
+    return None
+
+
+def text_problem(value: str, verbatim: bool = False) -> str | None:
+    """Why a curated string is not clean text: empty or invisible, not NFC, or (unless it is
+    verbatim text that may end in a space, like a printed speaker label) padded."""
+    visible = "".join(c for c in value if not (c.isspace() or unicodedata.category(c) == "Cf"))
+    if not visible:
+        return f"{value!r} has no visible character"
+    if not unicodedata.is_normalized("NFC", value):
+        return f"{value!r} is not in Unicode normal form NFC (write it composed)"
+    edge = _edge(value)
+    if edge is not None and not verbatim:
+        return f"{value!r} starts or ends with U+{ord(edge):04X} ({unicodedata.name(edge, 'control')})"
+    return None
+
+
+def check_text(relpath: str, data: Any, shape: dict[str, Any]) -> None:
+    """Every string of a curated file is clean text (``text_problem``); keys the shape lists under
+    ``x-verbatim`` may keep spaces at their ends."""
+    verbatim = set(shape.get("x-verbatim", ()))
+    id_fields = tuple(shape.get("x-id-fields", ()))
+
+    def walk(node: Any, path: list[Any], keys: frozenset[Any]) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(value, [*path, key], keys | {key})
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                walk(value, [*path, index], keys)
+        elif isinstance(node, str):
+            problem = text_problem(node, bool(keys & verbatim))
+            if problem:
+                line, record = _locate(data, path, id_fields)
+                field = next((str(step) for step in reversed(path) if isinstance(step, str)), None)
+                raise BuildError(relpath, record, field, problem, line=line)
+
+    walk(data, [], frozenset())
+
+
 class Curated:
     """One curated file, parsed and shape-checked, with errors pointing back into it."""
 
-    def __init__(self, root: Path, relpath: str) -> None:
+    def __init__(self, root: Path, relpath: str, derived: dict[str, Any] | None = None) -> None:
         self.label = relpath
         self.data = read_yaml(root, relpath)
-        check_unique_ids(relpath, self.data, check_shape(root, relpath, self.data))
+        shape = check_shape(root, relpath, self.data, derived)
+        check_unique_ids(relpath, self.data, shape)
+        check_text(relpath, self.data, shape)
 
     def error(self, record: Record | None, record_id: str | None, field: str | None,
               message: str) -> BuildError:

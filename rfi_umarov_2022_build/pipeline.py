@@ -15,20 +15,23 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import re
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from rfi_umarov_2022_build import citation, docs
 from rfi_umarov_2022_build.actors import build_actors
+from rfi_umarov_2022_build.anchors import check_anchored
 from rfi_umarov_2022_build.claims import build_claims
 from rfi_umarov_2022_build.croissant import croissant
 from rfi_umarov_2022_build.curated import BuildError, Curated, Row, read_text
 from rfi_umarov_2022_build.dates import build_dates
-from rfi_umarov_2022_build.notes import build_notes
+from rfi_umarov_2022_build.layers import build_table
 from rfi_umarov_2022_build.reader import render as render_reader
 from rfi_umarov_2022_build.schemas import (
     TableSchema,
@@ -39,7 +42,7 @@ from rfi_umarov_2022_build.schemas import (
     write_parquet,
 )
 from rfi_umarov_2022_build.spine import Spine, build_spine, sha256_file
-from rfi_umarov_2022_build.swap import Swap, recover
+from rfi_umarov_2022_build.swap import JOURNAL, Swap, digest, recover
 
 PACKAGE_FILE = "dataset/annotations/package.yaml"
 DATA_DIR = "dataset"
@@ -47,7 +50,7 @@ DESCRIPTOR = "datapackage.json"
 CROISSANT = "croissant.json"
 READER = "docs/reader.html"
 PARQUET_MEDIATYPE = "application/vnd.apache.parquet"
-TMP_PREFIX = ".build-tmp-"
+TMP_PREFIX = "rfi-umarov-2022-build-"
 
 
 def package_version(root: Path, meta: Curated) -> str:
@@ -61,18 +64,21 @@ def package_version(root: Path, meta: Curated) -> str:
 
 
 def build_tables(root: Path, schemas: dict[str, TableSchema]) -> tuple[dict[str, list[Row]], Spine]:
-    """Every table as rows (each row knows its origin), and the spine (text and its path)."""
+    """Every table as rows (each row knows its origin), and the spine (text and its path).
+
+    The spine, actors, dates and claims have builders of their own; every other table is read
+    from its annotation file by the generic builder (``layers``).
+    """
     spine, tables = build_spine(root)
     tables.update(build_actors(root, spine, schemas))
     tables.update(build_dates(root, spine))
-    tables.update(build_claims(root, spine, tables))
-    tables.update(build_notes(root, spine))
+    tables.update(build_claims(root, spine, schemas))
     unknown = sorted(set(tables) - set(schemas))
-    missing = sorted(set(schemas) - set(tables))
     if unknown:
         raise BuildError(f"schema/{unknown[0]}.json", None, None, "no Table Schema for this table")
-    if missing:
-        raise BuildError(f"schema/{missing[0]}.json", None, None, "no builder for this table")
+    for name in schemas:
+        if name not in tables:
+            tables[name] = build_table(root, spine, schemas[name])
     return tables, spine
 
 
@@ -92,6 +98,7 @@ def descriptor(root: Path, meta: Curated, schemas: dict[str, TableSchema],
     for key in ("homepage", "keywords"):
         if data.get(key):
             package[key] = data[key]
+    package["docs"] = dict(data["docs"])
     package.update({
         "licenses": [{k: v for k, v in lic.items() if k in ("name", "path", "title")}
                      for lic in data["licenses"]],
@@ -157,6 +164,7 @@ def build_into(root: Path, folder: Path) -> dict[str, int]:
     # enforce
     tables = {name: enforce(schema, rows[name]) for name, schema in schemas.items()}
     check_foreign_keys(schemas, rows)
+    check_anchored(schemas, rows, spine)
     # write
     (folder / DATA_DIR).mkdir(parents=True, exist_ok=True)
     hashes = {}
@@ -189,13 +197,35 @@ def outputs(folder: Path) -> list[str]:
     return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
 
 
-def previous_outputs(root: Path) -> set[str]:
-    """Data files the previous build wrote (from its descriptor): the only ones it may delete."""
+OUTPUT_FILES = {DESCRIPTOR, CROISSANT, citation.CITATION_FILE, docs.TABLE_DOCS, docs.DATASHEET,
+                READER, docs.README}
+TABLE_FILE = re.compile(rf"^{DATA_DIR}/[a-z][a-z0-9_]*\.parquet$")
+
+
+def is_output(rel: str) -> bool:
+    """Is ``rel`` a path the build writes? The only paths it may replace or remove."""
+    return rel in OUTPUT_FILES or TABLE_FILE.fullmatch(rel) is not None
+
+
+def previous_outputs(root: Path) -> dict[str, str]:
+    """Data files the previous build wrote, with the sha256 it recorded: the only files it may
+    remove. A descriptor that names anything else is refused before any file is touched."""
+    path = root / DESCRIPTOR
+    if not path.is_file():
+        return {}
     try:
-        package = json.loads((root / DESCRIPTOR).read_text(encoding="utf-8"))
-        return {r["path"] for r in package["resources"] if isinstance(r.get("path"), str)}
-    except (OSError, ValueError, KeyError, TypeError):
-        return set()
+        package = json.loads(path.read_text(encoding="utf-8"))
+        resources = [(r.get("name"), r.get("path"), r.get("hash")) for r in package["resources"]]
+    except (OSError, ValueError, RecursionError, KeyError, TypeError, AttributeError):
+        return {}  # unreadable: nothing it names is removed; the new descriptor replaces it
+    found = {}
+    for name, rel, recorded in resources:
+        if not (isinstance(rel, str) and is_output(rel) and rel.startswith(f"{DATA_DIR}/")):
+            raise BuildError(DESCRIPTOR, str(name), "path",
+                             f"{rel!r} is not a data file the build writes ({DATA_DIR}/<table>.parquet): "
+                             "the descriptor was edited; restore it from version control")
+        found[rel] = str(recorded).removeprefix("sha256:")
+    return found
 
 
 def _compare(root: Path, folder: Path) -> list[str]:
@@ -206,17 +236,46 @@ def _compare(root: Path, folder: Path) -> list[str]:
                   or (root / rel).read_bytes() != (folder / rel).read_bytes())
 
 
-def _clean_stale(root: Path) -> None:
-    """Temporary folders that killed builds left behind."""
-    for stale in root.glob(f"{TMP_PREFIX}*"):
-        shutil.rmtree(stale, ignore_errors=True)
-
-
-def _strays(root: Path, new: list[str]) -> list[str]:
+def _strays(root: Path, new: list[str], previous: dict[str, str]) -> list[str]:
     """Parquet files in the data folder that neither this build nor the previous one wrote."""
-    ours = set(new) | previous_outputs(root)
+    ours = set(new) | set(previous)
     return sorted(p.relative_to(root).as_posix() for p in (root / DATA_DIR).glob("*.parquet")
                   if p.relative_to(root).as_posix() not in ours)
+
+
+def _retired(root: Path, new: list[str], previous: dict[str, str]) -> list[str]:
+    """Previous data files this build no longer writes; each must still be what was recorded."""
+    retired = []
+    for rel in sorted(set(previous) - set(new)):
+        current = digest(root / rel)
+        if current is None:
+            continue
+        if current != previous[rel]:
+            raise BuildError(rel, None, None, "is no longer an output, but it differs from what the "
+                             "previous build wrote, and the build never deletes a file it did not "
+                             "write: move it out of the data folder")
+        retired.append(rel)
+    return retired
+
+
+@contextlib.contextmanager
+def lock(root: Path, shared: bool = False) -> Iterator[None]:
+    """One build at a time in a project (a --check may run beside another --check)."""
+    try:
+        import fcntl
+    except ImportError:  # no advisory locks on this platform
+        yield
+        return
+    fd = os.open(root, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildError(str(root), None, None, "another build is running in this project; "
+                             "wait for it to finish, then build again") from None
+        yield
+    finally:
+        os.close(fd)
 
 
 def run(root: Path, check: bool = False, validate: bool | None = None) -> int:
@@ -229,10 +288,9 @@ def run(root: Path, check: bool = False, validate: bool | None = None) -> int:
         if not (root / PACKAGE_FILE).is_file():
             raise BuildError(PACKAGE_FILE, None, None, f"not found under {root}: is --root a "
                              "project folder?")
-        if not check:
-            recover(root)
-            _clean_stale(root)
-        with tempfile.TemporaryDirectory(prefix=TMP_PREFIX, dir=None if check else root) as tmp:
+        with lock(root, shared=check), tempfile.TemporaryDirectory(prefix=TMP_PREFIX) as tmp:
+            if not check:
+                recover(root, is_output)
             folder = Path(tmp)
             row_counts = build_into(root, folder)
             if validate:
@@ -242,15 +300,18 @@ def run(root: Path, check: bool = False, validate: bool | None = None) -> int:
             new = outputs(folder)
             if check:
                 return _report_check(root, folder, new)
-            strays = _strays(root, new)
+            previous = previous_outputs(root)
+            strays = _strays(root, new, previous)
             if strays:
                 raise BuildError(strays[0], None, None, "this file is not an output of the build "
                                  "and would make verify() fail; move it out of the data folder")
-            removed = sorted(previous_outputs(root) - set(new))
-            Swap(root, folder, new, removed).run()
+            Swap(root, folder, new, _retired(root, new, previous)).run()
     except BuildError as error:
         print(f"error: {error.one_line()}", file=sys.stderr)
-        print("build failed; the previous outputs were left complete", file=sys.stderr)
+        complete = not (root / JOURNAL).exists()
+        print("build failed; " + ("the previous outputs were left complete" if complete else
+                                  "see the error: the previous outputs are not complete"),
+              file=sys.stderr)
         return 2
     except OSError as error:
         where = error.filename or root

@@ -21,6 +21,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from rfi_umarov_2022 import registry
+from rfi_umarov_2022.loader import SCHEMA_KEY
 from rfi_umarov_2022_build.curated import BuildError, Origin, Row, read_text
 
 SCHEMA_DIR = "schema"
@@ -130,7 +132,9 @@ class TableSchema:
         return pa.schema(
             [pa.field(f.name, f.arrow_type, nullable=not f.required,
                       metadata={"description": f.description}) for f in self.fields],
-            metadata={"table": self.name, "description": self.descriptor["description"]})
+            metadata={"table": self.name, "description": self.descriptor["description"],
+                      SCHEMA_KEY: json.dumps(self.published(), sort_keys=True, ensure_ascii=False,
+                                             separators=(",", ":"))})
 
     def published(self) -> dict[str, Any]:
         """The schema as published in the descriptor: categories also written as an enum."""
@@ -240,6 +244,11 @@ def load_schemas(root: Path) -> dict[str, TableSchema]:
             if missing:
                 raise BuildError(schema.path, None, "foreignKeys",
                                  f"{target.name} has no field {missing[0]!r}")
+    raw = {name: schema.descriptor for name, schema in schemas.items()}
+    for name, schema in schemas.items():
+        problem = registry.span_problem(name, raw)
+        if problem:
+            raise BuildError(schema.path, None, problem[0], problem[1])
     graph = {name: sorted(s.referenced_tables()) for name, s in sorted(schemas.items())}
     sorter = graphlib.TopologicalSorter(graph)
     try:
@@ -255,7 +264,7 @@ def load_schemas(root: Path) -> dict[str, TableSchema]:
     return {name: schemas[name] for name in ordered}
 
 
-def _where(schema: TableSchema, row: dict[str, Any]) -> tuple[str, int | None]:
+def where(schema: TableSchema, row: dict[str, Any]) -> tuple[str, int | None]:
     origin = getattr(row, "origin", None) or Origin(f"{SCHEMA_DIR}/{schema.name}.json")
     return origin.file, origin.line
 
@@ -274,7 +283,7 @@ def enforce(schema: TableSchema, rows: list[dict[str, Any]]) -> pa.Table:
         key = tuple(row.get(name) for name in schema.primary_key)
         record_id = "/".join(map(str, key))
         if row.keys() != expected:
-            file, line = _where(schema, row)
+            file, line = where(schema, row)
             missing = [name for name in names if name not in row]
             if missing:
                 raise BuildError(file, record_id, missing[0], f"schema field missing from the "
@@ -285,18 +294,18 @@ def enforce(schema: TableSchema, rows: list[dict[str, Any]]) -> pa.Table:
         for f in schema.fields:
             problem = f.problem(row[f.name])
             if problem:
-                file, line = _where(schema, row)
+                file, line = where(schema, row)
                 raise BuildError(file, record_id, f.name, f"{problem} (table {schema.name})",
                                  line=line)
         if key in seen_keys:
-            file, line = _where(schema, row)
+            file, line = where(schema, row)
             raise BuildError(file, record_id, ",".join(schema.primary_key),
                              f"duplicate primary key (table {schema.name})", line=line)
         seen_keys.add(key)
         for name in unique:
             value = row[name]
             if value is not None and value in seen_unique[name]:
-                file, line = _where(schema, row)
+                file, line = where(schema, row)
                 raise BuildError(file, record_id, name,
                                  f"{value!r} must be unique but repeats (table {schema.name})",
                                  line=line)
@@ -324,7 +333,7 @@ def check_foreign_keys(schemas: dict[str, TableSchema], rows: dict[str, list[dic
                 values = tuple(row[f] for f in fk["fields"])
                 if any(v is None for v in values) or values in target_keys:
                     continue
-                file, line = _where(schema, row)
+                file, line = where(schema, row)
                 record_id = "/".join(str(row[f]) for f in schema.primary_key)
                 shown = "/".join(map(str, values))
                 raise BuildError(file, record_id, ",".join(fk["fields"]),

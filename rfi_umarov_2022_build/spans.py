@@ -87,8 +87,17 @@ def split_sentences(text: str, start: int, end: int, no_break_after: Iterable[st
     return spans
 
 
-def _is_word_char(char: str) -> bool:
+def is_word_char(char: str) -> bool:
+    """The one definition of a word character (as regular expressions' ``\\w``)."""
     return char.isalnum() or char == "_"
+
+
+def word_bounded(text: str, span: Span) -> bool:
+    """Does text[start:end] neither start nor end inside a word?"""
+    start, end = span
+    if start > 0 and is_word_char(text[start - 1]) and is_word_char(text[start]):
+        return False
+    return not (end < len(text) and is_word_char(text[end - 1]) and is_word_char(text[end]))
 
 
 def find_whole_words(text: str, alias: str, start: int = 0, end: int | None = None) -> list[Span]:
@@ -97,8 +106,8 @@ def find_whole_words(text: str, alias: str, start: int = 0, end: int | None = No
     spans = []
     for begin in occurrences(text, alias, start, end):
         finish = begin + len(alias)
-        before_ok = begin == start or not (_is_word_char(text[begin - 1]) and _is_word_char(alias[0]))
-        after_ok = finish == end or not (_is_word_char(text[finish]) and _is_word_char(alias[-1]))
+        before_ok = begin == start or not (is_word_char(text[begin - 1]) and is_word_char(alias[0]))
+        after_ok = finish == end or not (is_word_char(text[finish]) and is_word_char(alias[-1]))
         if before_ok and after_ok:
             spans.append((begin, finish))
     return spans

@@ -8,8 +8,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rfi_umarov_2022_build.curated import BuildError, Curated, Record, Row, as_date, read_text
-from rfi_umarov_2022_build.spans import Span, SpanError, locate, split_sentences
+from rfi_umarov_2022_build.curated import (
+    BuildError,
+    Curated,
+    Record,
+    Row,
+    as_date,
+    read_bytes,
+    read_text,
+)
+from rfi_umarov_2022_build.spans import Span, SpanError, locate, split_sentences, word_bounded
 
 DOCUMENT_FILE = "dataset/annotations/document.yaml"
 
@@ -20,7 +28,6 @@ class Spine:
 
     text: str
     source_path: str
-    document: dict[str, Any]
     utterances: list[dict[str, Any]]
     sentences: list[dict[str, Any]]
     sentences_by_utterance: dict[str, list[tuple[str, Span]]] = field(default_factory=dict)
@@ -68,18 +75,6 @@ def place(curated: Curated, spine: Spine, record: Record, record_id: str, field:
     return span
 
 
-def _word(char: str) -> bool:
-    return char.isalnum()
-
-
-def word_bounded(text: str, span: Span) -> bool:
-    """Does text[start:end] neither start nor end inside a word?"""
-    start, end = span
-    if start > 0 and _word(text[start - 1]) and _word(text[start]):
-        return False
-    return not (end < len(text) and _word(text[end - 1]) and _word(text[end]))
-
-
 def sha256_file(path: Path) -> str:
     """Hex sha256 of a file's bytes: the one hash helper of the build."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
@@ -93,16 +88,14 @@ def load_document(root: Path) -> tuple[Curated, str]:
     curated = Curated(root, DOCUMENT_FILE)
     source = curated.get("source")
     relpath = source["path"]
-    path = root / relpath
-    if not path.is_file():
-        raise BuildError(relpath, None, None, "transcript file is missing")
-    digest = sha256_file(path)
+    data = read_bytes(root, relpath, "transcript file")
+    digest = hashlib.sha256(data).hexdigest()
     if digest != source["sha256"]:
         raise curated.error(
             source, "source", "sha256",
             f"{relpath} has sha256 {digest}, but {source['sha256']} is recorded. If the new "
             "text is deliberate, check every annotation against it, then record the new hash here")
-    text = read_text(root, relpath, "transcript")
+    text = read_text(root, relpath, "transcript")  # the same bytes: the hash matched
     for bad, name in (("\r", "a carriage return (CRLF line ends)"), ("\ufeff", "a byte-order mark")):
         if bad in text:
             raise BuildError(relpath, None, None, f"the transcript holds {name} at offset "
@@ -213,5 +206,5 @@ def build_spine(root: Path) -> tuple[Spine, dict[str, list[Row]]]:
         date_published=as_date(meta["date_published"]), language=meta["language"],
         translated_from=meta.get("translated_from"), source_url=meta.get("source_url"),
         source_sha256=meta["source"]["sha256"], n_chars=len(text))
-    spine = Spine(text, meta["source"]["path"], document, utterances, sentences, spine_sentences)
+    spine = Spine(text, meta["source"]["path"], utterances, sentences, spine_sentences)
     return spine, {"documents": [document], "utterances": utterances, "sentences": sentences}
