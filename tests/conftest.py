@@ -1,16 +1,35 @@
-"""Shared fixtures: the real tables as the package loads them, and a small fixture project."""
+"""Shared fixtures: the real tables as the package loads them, and a small fixture project.
+
+With RFI_TEST_REPORT=FILE set, every test's outcome is appended to FILE as JSON lines, so that
+``.ci/run`` can check that each test ran (passed) in at least one tier.
+"""
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
 import rfi_umarov_2022 as ds
+from rfi_umarov_2022 import descriptor, registry
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).resolve().parent / "fixture"
+REPORT_ENV = "RFI_TEST_REPORT"
+
+
+def schema_files(root: Path = ROOT) -> dict[str, dict]:
+    """The Table Schemas as written in ``schema/*.json``: the tests' one source of truth."""
+    return {p.stem: json.loads(p.read_text(encoding="utf-8"))
+            for p in sorted((root / "schema").glob("*.json"))}
+
+
+SCHEMAS = schema_files()
+SPAN_TABLES = [s.name for s in registry.span_tables(SCHEMAS)]
+LAYERS = [s.name for s in registry.layers(SCHEMAS)]
 
 
 @pytest.fixture(scope="session")
@@ -54,8 +73,29 @@ def project(built_fixture, tmp_path) -> Path:
     return target
 
 
+@pytest.fixture
+def loader_at(monkeypatch):
+    """Point the installed loader at another data folder: ``loader_at(root)``."""
+
+    def point(root: Path) -> None:
+        monkeypatch.setattr(descriptor, "data_root", lambda: root)
+        descriptor.clear()
+
+    yield point
+    descriptor.clear()
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests under tests/slow/ are the slow tier: run them with -m slow."""
     for item in items:
         if "slow" in Path(str(item.fspath)).parts:
             item.add_marker(pytest.mark.slow)
+
+
+def pytest_runtest_logreport(report):
+    path = os.environ.get(REPORT_ENV)
+    if not path or not (report.when == "call" or report.outcome != "passed"):
+        return
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps({"test": report.nodeid, "when": report.when,
+                                 "outcome": report.outcome}) + "\n")

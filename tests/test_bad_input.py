@@ -7,7 +7,9 @@ The README's "Guarantees" section lists these cases; a test keeps the two lists 
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -20,6 +22,7 @@ import pytest
 from conftest import ROOT, output_files
 
 from rfi_umarov_2022_build import pipeline
+from rfi_umarov_2022_build.swap import MAGIC
 
 
 @dataclass(frozen=True)
@@ -92,11 +95,41 @@ def both(*mutations: Callable[[Path], None]) -> Callable[[Path], None]:
     return mutate
 
 
+def descriptor_resource(path: str) -> Callable[[Path], None]:
+    """Add to the previous descriptor a resource that names ``path``."""
+
+    def mutate(root: Path) -> None:
+        descriptor = root / DESCRIPTOR
+        package = json.loads(descriptor.read_text(encoding="utf-8"))
+        package["resources"].append({**package["resources"][0], "name": "stolen", "path": path,
+                                     "hash": "sha256:" + "0" * 64})
+        descriptor.write_text(json.dumps(package, indent=2), encoding="utf-8")
+
+    return mutate
+
+
+def link_outside(root: Path, rel: str) -> None:
+    """Replace ``rel`` by a symbolic link to a copy of it outside the project (same bytes)."""
+    target = root.parent / "outside-copy"
+    shutil.copyfile(root / rel, target)
+    (root / rel).unlink()
+    (root / rel).symlink_to(target)
+
+
+def fifo(root: Path, rel: str) -> None:
+    (root / rel).unlink()
+    os.mkfifo(root / rel)
+
+
 A = "dataset/annotations/"
 CLAIMS, ACTORS, DATES = A + "claims.yaml", A + "actors.yaml", A + "dates.yaml"
 NOTES, DOCUMENT, PACKAGE = A + "notes.yaml", A + "document.yaml", A + "package.yaml"
 TRANSCRIPT = "dataset/source/transcript.txt"
+DESCRIPTOR = "datapackage.json"
+VICTIM = b"a file outside the project that no build may touch\n"
+VICTIM_SHA = hashlib.sha256(VICTIM).hexdigest()
 NOTES_SCHEMA = "schema/notes.json"
+DATES_SCHEMA = "schema/dates.json"
 C010 = """  - claim_id: c010
     utterance_id: a2
     quote: the army left
@@ -137,7 +170,7 @@ CASES = [
          (CLAIMS + ":", "record c001", "field quote", "does not match")),
     Case("surface-blank", "a whitespace-only surface",
          edit(NOTES, "surface: courts", 'surface: " "'),
-         (NOTES + ":", "record n01", "field surface", "does not match")),
+         (NOTES + ":", "record n01", "field surface", "no visible character")),
     Case("alias-blank", "an alias of a single space",
          edit(ACTORS, "{alias: Freedonian, alias_type: demonym}", '{alias: " ", alias_type: demonym}'),
          (ACTORS + ":", "record freedonia", "field alias", "does not match")),
@@ -145,10 +178,10 @@ CASES = [
     Case("unknown-actor", "a claim about an unknown actor",
          edit(CLAIMS, "actors: {sylvania: agent, freedonia: target}",
               "actors: {sylvanya: agent, freedonia: target}"),
-         (CLAIMS + ":", "record c001", "field actors", "unknown actor 'sylvanya'")),
+         (CLAIMS + ":", "record c001/sylvanya", "field actor_id", "'sylvanya' refers to no row of actors")),
     Case("unknown-date", "a claim tied to an unknown date",
          edit(CLAIMS, "dates: {t03: holds_at}", "dates: {t09: holds_at}"),
-         (CLAIMS + ":", "record c007", "field dates", "unknown date 't09'")),
+         (CLAIMS + ":", "record c007/t09", "field date_id", "'t09' refers to no row of dates")),
     Case("unknown-claim", "a restatement of an unknown claim",
          edit(CLAIMS, "    topic: diplomacy\n    actors: {freedonia: agent, sylvania: agent}",
               "    topic: diplomacy\n    restates_claim_id: c999\n    actors: {freedonia: agent, sylvania: agent}"),  # noqa: E501
@@ -231,7 +264,7 @@ CASES = [
          (CLAIMS + ":", "record c001", "field paraphrase", "does not match")),
     Case("blank-explanation", "a whitespace-only explanation",
          edit(NOTES, "explanation: A fixture note, to show the format.", 'explanation: "   "'),
-         (NOTES + ":", "record n01", "field explanation", "does not match")),
+         (NOTES + ":", "record n01", "field explanation", "no visible character")),
     Case("empty-hedge", "an empty hedge",
          edit(CLAIMS, "hedge: probably", 'hedge: ""'),
          (CLAIMS + ":", "record c007", "field hedge", "does not match")),
@@ -399,12 +432,15 @@ CASES = [
          ("dataset/mine.parquet", "not an output of the build")),
     # Table Schemas
     Case("schema-field-missing-from-data", "a schema field the data lacks",
-         edit_json(NOTES_SCHEMA, lambda d: d["fields"].append(
+         edit_json(DATES_SCHEMA, lambda d: d["fields"].append(
              {"name": "extra_column", "type": "string", "description": "x"})),
-         (NOTES + ":", "record n01", "field extra_column", "schema field missing from the data")),
+         (DATES + ":", "record t01", "field extra_column", "schema field missing from the data")),
     Case("data-field-missing-from-schema", "data with a field the schema lacks",
-         edit_json(NOTES_SCHEMA, lambda d: d["fields"].pop()),
-         (NOTES + ":", "record n01", "field explanation", "not in schema/notes.json")),
+         edit_json(DATES_SCHEMA, lambda d: d["fields"].pop()),
+         (DATES + ":", "record t01", "field note", "not in schema/dates.json")),
+    Case("generic-unknown-field", "a field a generic layer's schema does not have",
+         edit(NOTES, "    note_type: translation\n", "    note_type: translation\n    note_kind: x\n"),
+         (NOTES + ":", "record n01", "field note_kind", "unknown field")),
     Case("schema-not-json", "a schema file that is not valid JSON",
          write(NOTES_SCHEMA, "{not json"),
          (NOTES_SCHEMA + ":1", "JSON syntax error")),
@@ -438,12 +474,54 @@ CASES = [
          edit_json(NOTES_SCHEMA, lambda d: field_of(d, "surface").setdefault(
              "constraints", {}).update(maxLength=3)),
          (NOTES + ":", "record n01", "field surface", "longer than 3")),
+    # confinement: paths from a descriptor, a journal or a curated file stay in the project
+    Case("descriptor-path-outside", "a previous descriptor that names a file outside the project",
+         descriptor_resource("../victim.txt"),
+         (DESCRIPTOR, "record stolen", "field path", "not a data file the build writes")),
+    Case("descriptor-path-absolute", "a previous descriptor that names an absolute path",
+         lambda root: descriptor_resource(str(root.parent / "victim.txt"))(root),
+         (DESCRIPTOR, "record stolen", "field path", "not a data file the build writes")),
+    Case("descriptor-path-input", "a previous descriptor that names a curated input",
+         descriptor_resource(CLAIMS),
+         (DESCRIPTOR, "record stolen", "field path", "not a data file the build writes")),
+    Case("descriptor-path-schema", "a previous descriptor that names a Table Schema",
+         descriptor_resource(NOTES_SCHEMA),
+         (DESCRIPTOR, "record stolen", "field path", "not a data file the build writes")),
+    Case("retired-output-changed", "a retired output that differs from what the build wrote",
+         both(lambda root: shutil.copyfile(root / "dataset/notes.parquet", root / "dataset/old.parquet"),
+              descriptor_resource("dataset/old.parquet")),
+         ("dataset/old.parquet", "never deletes a file it did not write")),
+    Case("journal-foreign", "a journal the build did not write, naming a file outside",
+         write(".build-journal.json", '{"changed": ["../../victim.txt"], "removed": [], "existed": []}'),
+         (".build-journal.json", "not a journal this build wrote")),
+    Case("journal-outside", "a build journal that names a file outside the project",
+         lambda root: write(".build-journal.json", json.dumps({
+             "magic": MAGIC, "phase": "swap", "entries": [["../victim.txt", None, VICTIM_SHA]]}))(root),
+         (".build-journal.json", "'../victim.txt', which is not an output")),
+    Case("reserved-stage-name", "a user file with the name the build stages an output under",
+         both(edit(CLAIMS, "Freedonia needs ports for its trade.", "Freedonia needs ports."),
+              write("dataset/.claims.parquet.build-new", "mine")),
+         ("dataset/.claims.parquet.build-new", "is in the way")),
+    Case("reserved-journal-name", "a user file with the name of the build's temporary journal",
+         both(edit(CLAIMS, "Freedonia needs ports for its trade.", "Freedonia needs ports."),
+              write(".build-journal.json.tmp", "mine")),
+         (".build-journal.json.tmp", "is in the way")),
+    Case("source-symlink-outside", "a transcript that is a link to a file outside the project",
+         lambda root: link_outside(root, TRANSCRIPT),
+         (TRANSCRIPT, "leads outside the project")),
+    Case("source-fifo", "a transcript that is a FIFO, not a file",
+         lambda root: fifo(root, TRANSCRIPT),
+         (TRANSCRIPT, "not a regular file")),
+    Case("annotation-fifo", "an annotation file that is a FIFO, not a file",
+         lambda root: fifo(root, NOTES),
+         (NOTES, "not a regular file")),
 ]
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.case_id)
 def test_bad_input_fails_cleanly(case, project, capsys):
-    before = output_files(project)
+    victim = project.parent / "victim.txt"
+    victim.write_bytes(VICTIM)
     case.mutate(project)
     mutated = output_files(project)
     code = pipeline.run(project)
@@ -456,11 +534,8 @@ def test_bad_input_fails_cleanly(case, project, capsys):
     assert "Traceback" not in captured.err
     after = output_files(project)
     assert after == mutated, "the failed build changed files"
-    assert {k: v for k, v in before.items() if k in after and k.endswith((".parquet", ".json"))
-            and not k.startswith(("schema/", "dataset/mine"))} == {
-        k: v for k, v in after.items() if k.endswith((".parquet", ".json"))
-        and not k.startswith(("schema/", "dataset/mine"))}
-    assert not list(project.glob(".build-*"))
+    assert not list(project.glob(".build-tmp-*"))
+    assert victim.read_bytes() == VICTIM, "a file outside the project was touched"
 
 
 def test_cli_error_is_one_line_without_traceback(project):

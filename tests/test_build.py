@@ -1,7 +1,12 @@
-"""The build on the fixture project: reproducible, checkable, and atomic under kills."""
+"""The build on the fixture project: reproducible, checkable, locked, and atomic under failures.
+
+The full kill matrix (a SIGKILL before every rename of the swap) is in the slow tier
+(tests/slow/test_kills.py); one representative kill runs here.
+"""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -10,13 +15,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURE, copy_fixture, output_files
+from conftest import FIXTURE, ROOT, copy_fixture, output_files, schema_files
 
 import rfi_umarov_2022 as ds
-from rfi_umarov_2022_build import pipeline
-from rfi_umarov_2022_build.swap import JOURNAL, recover
+from rfi_umarov_2022_build import pipeline, swap
+from rfi_umarov_2022_build.swap import JOURNAL
 
-OUTPUT_SUFFIXES = (".parquet", ".json", ".md")
+OUTPUT_SUFFIXES = (".parquet", ".json", ".md", ".html", ".cff")
 
 
 def outputs(root: Path) -> dict[str, bytes]:
@@ -24,14 +29,16 @@ def outputs(root: Path) -> dict[str, bytes]:
             if k.endswith(OUTPUT_SUFFIXES) and not k.startswith(("schema/", "."))}
 
 
-def verify_at(root: Path, monkeypatch) -> None:
+def verify_at(root: Path, loader_at) -> None:
     """Run the package's verify() against the data under ``root``."""
-    monkeypatch.setattr(ds, "_data_root", lambda: root)
-    ds._descriptor.cache_clear()
-    try:
-        ds.verify()
-    finally:
-        ds._descriptor.cache_clear()
+    loader_at(root)
+    ds.verify()
+
+
+def edit_claim(root: Path) -> None:
+    claims = root / "dataset/annotations/claims.yaml"
+    claims.write_text(claims.read_text(encoding="utf-8").replace(
+        "Freedonia needs ports for its trade.", "Freedonia needs ports."), encoding="utf-8")
 
 
 def test_fixture_builds_and_rebuilds_byte_for_byte(built_fixture, tmp_path):
@@ -51,7 +58,7 @@ def test_check_passes_on_fresh_outputs_and_names_stale_ones(project, capsys):
     assert "dataset/claims.parquet" in out and "datapackage.json" in out
 
 
-def test_curator_edits_rebuild_and_verify(project, monkeypatch):
+def test_curator_edits_rebuild_and_verify(project, loader_at):
     """A paraphrase change, a swapped role and a new note: the build takes them in."""
     claims = project / "dataset/annotations/claims.yaml"
     text = claims.read_text(encoding="utf-8")
@@ -64,13 +71,21 @@ def test_curator_edits_rebuild_and_verify(project, monkeypatch):
         "  - note_id: n02\n    utterance_id: a1\n    surface: ports\n    note_type: translation\n"
         "    explanation: A second note.\n"), encoding="utf-8")
     assert pipeline.run(project) == 0
-    verify_at(project, monkeypatch)
+    verify_at(project, loader_at)
+    assert len(ds.load("notes")) == 2
 
 
-def test_stale_temporary_folders_are_cleaned(project):
-    (project / ".build-tmp-killed").mkdir()
+def test_the_build_leaves_files_with_its_reserved_names_alone(project):
+    """User files named like the build's temporary files survive a build that changes nothing
+    near them (the build never globs for leftovers)."""
+    mine = [project / ".build-tmp-mine" / "keep.txt", project / "docs" / ".notes.md.build-old",
+            project / ".build-journal-mine.json"]
+    for path in mine:
+        path.parent.mkdir(exist_ok=True)
+        path.write_text("mine", encoding="utf-8")
+    edit_claim(project)
     assert pipeline.run(project) == 0
-    assert not list(project.glob(".build-tmp-*"))
+    assert all(path.read_text(encoding="utf-8") == "mine" for path in mine)
 
 
 KILLER = """
@@ -90,52 +105,125 @@ sys.exit(run(Path(sys.argv[1])))
 """
 
 
-def test_a_kill_at_any_step_of_the_swap_leaves_one_complete_set(built_fixture, tmp_path, monkeypatch):
-    """SIGKILL before each rename of the swap; after recovery, verify() passes on old or new."""
+def kill_at(built_fixture: Path, root: Path, step: int) -> subprocess.CompletedProcess:
+    """Copy the built fixture to ``root``, edit a claim, and build with a SIGKILL at rename ``step``."""
+    shutil.copytree(built_fixture, root)
+    edit_claim(root)
+    return subprocess.run([sys.executable, "-c", KILLER, str(root), str(step)], capture_output=True,
+                          text=True)
+
+
+def test_a_kill_in_the_middle_of_the_swap_is_rolled_back(built_fixture, tmp_path, loader_at):
+    """SIGKILL at the third rename (journal written, some outputs replaced): the next build
+    rolls back to the old set, then builds the new one."""
+    root = tmp_path / "killed"
     old = outputs(built_fixture)
-    steps = 0
-    while True:
-        root = tmp_path / f"kill-{steps}"
-        shutil.copytree(built_fixture, root)
-        claims = root / "dataset/annotations/claims.yaml"
-        claims.write_text(claims.read_text(encoding="utf-8").replace(
-            "Freedonia needs ports for its trade.", "Freedonia needs ports."), encoding="utf-8")
-        result = subprocess.run([sys.executable, "-c", KILLER, str(root), str(steps)],
-                                capture_output=True, text=True)
-        if result.returncode == 0:
-            break
-        assert result.returncode == -9, result.stderr
-        journal = (root / JOURNAL).is_file()
-        if not journal:
-            verify_at(root, monkeypatch)  # killed before the journal, or after the commit point
-        recover(root)
-        verify_at(root, monkeypatch)
-        now = outputs(root)
-        assert now == old or pipeline.run(root, check=True, validate=False) == 0
-        assert not [p for p in root.rglob(".*build-*") if p.is_file()]
-        steps += 1
-    assert steps >= 3, "the swap should have several steps"
+    result = kill_at(built_fixture, root, 3)
+    assert result.returncode == -9, result.stderr
+    assert (root / JOURNAL).is_file() and outputs(root) != old
+    with pytest.raises(ds.DataIntegrityError, match="interrupted build"):
+        verify_at(root, loader_at)
+    swap.recover(root, pipeline.is_output)
+    assert outputs(root) == old and not (root / JOURNAL).exists()
+    verify_at(root, loader_at)
+    assert pipeline.run(root) == 0
+    verify_at(root, loader_at)
 
 
-def test_a_failing_swap_rolls_back(project, monkeypatch):
+def test_a_failing_rename_rolls_back(project, monkeypatch, loader_at, capsys):
     old = outputs(project)
-    claims = project / "dataset/annotations/claims.yaml"
-    claims.write_text(claims.read_text(encoding="utf-8").replace(
-        "Freedonia needs ports for its trade.", "Freedonia needs ports."), encoding="utf-8")
+    edit_claim(project)
     real = os.replace
     calls = []
 
     def replace(source, target, *args, **kwargs):
         calls.append(target)
         if len(calls) == 3:
-            raise OSError(18, "Invalid cross-device link", str(target))
+            raise OSError(errno.EXDEV, "Invalid cross-device link", str(target))
         return real(source, target, *args, **kwargs)
 
     monkeypatch.setattr(os, "replace", replace)
     assert pipeline.run(project) == 2
     monkeypatch.setattr(os, "replace", real)
     assert outputs(project) == old
-    verify_at(project, monkeypatch)
+    assert "previous outputs were left complete" in capsys.readouterr().err
+    verify_at(project, loader_at)
+
+
+def test_a_full_disk_names_the_destination_and_leaves_nothing(project, monkeypatch, capsys):
+    """ENOSPC while staging: one line naming the output that could not be written, no staged
+    file left behind, the old outputs in place."""
+    old = output_files(project)
+    edit_claim(project)
+    edited = output_files(project)
+    real = shutil.copyfileobj
+
+    def full(source, target, *args, **kwargs):
+        real(source, target, 10)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(shutil, "copyfileobj", full)
+    assert pipeline.run(project) == 2
+    err = capsys.readouterr().err
+    first = err.splitlines()[0]
+    named = first.removeprefix("error: ").split(": cannot write: No space left on device")[0]
+    assert pipeline.is_output(named) and first.endswith("cannot write: No space left on device")
+    assert output_files(project) == edited and old != edited
+
+
+def test_a_read_only_output_folder_fails_cleanly(project, monkeypatch, capsys):
+    """Permission denied on the first staged file (as in a read-only folder; injected, since the
+    tests may run as root): one line, nothing changed."""
+    edit_claim(project)
+    before = output_files(project)
+    real_open = open
+
+    def refuse(path, mode="r", *args, **kwargs):
+        if str(path).endswith(swap.NEW):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_open(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", refuse)
+    assert pipeline.run(project) == 2
+    assert "cannot write: Permission denied" in capsys.readouterr().err
+    monkeypatch.undo()
+    assert output_files(project) == before
+
+
+def test_an_unrestorable_rollback_says_so_and_keeps_the_journal(built_fixture, tmp_path, monkeypatch,
+                                                                capsys):
+    """A rollback that cannot put an old file back (immutable output, injected) must not claim
+    that the previous outputs are complete, and keeps the journal for the next build."""
+    root = tmp_path / "killed"
+    kill_at(built_fixture, root, 3)
+    real = os.replace
+
+    def stuck(source, target, *args, **kwargs):
+        if str(source).endswith(swap.OLD):
+            raise PermissionError(errno.EPERM, "Operation not permitted", str(target))
+        return real(source, target, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", stuck)
+    assert pipeline.run(root) == 2
+    err = capsys.readouterr().err
+    assert "NOT complete" in err and "left complete" not in err
+    assert (root / JOURNAL).is_file()
+    monkeypatch.undo()
+    assert pipeline.run(root) == 0 and not (root / JOURNAL).exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs advisory locks")
+def test_a_second_build_is_refused_while_one_runs(project, capsys):
+    import fcntl
+
+    fd = os.open(project, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        assert pipeline.run(project) == 2
+        assert "another build is running" in capsys.readouterr().err
+    finally:
+        os.close(fd)
+    assert pipeline.run(project) == 0
 
 
 def test_the_build_is_deterministic_under_environment(built_fixture, tmp_path):
@@ -148,26 +236,23 @@ def test_the_build_is_deterministic_under_environment(built_fixture, tmp_path):
 
 
 def test_fixture_documents_every_curated_file():
-    """The fixture holds one small example of every curated file the build reads."""
-    shapes = {p.stem for p in (FIXTURE.parent.parent / "schema" / "curated").glob("*.json")}
+    """The fixture holds one small example of every curated file the build reads: each declared
+    shape and each annotation file of the real project."""
     present = {p.stem for p in (FIXTURE / "dataset" / "annotations").glob("*.yaml")}
-    assert shapes == present
+    shapes = {p.stem for p in (ROOT / "schema" / "curated").glob("*.json")}
+    real = {p.stem for p in (ROOT / "dataset" / "annotations").glob("*.yaml")}
+    assert shapes <= present and real == present
 
 
-def test_descriptor_of_the_fixture_is_frictionless_ready(built_fixture):
+def test_the_fixture_descriptor_inlines_the_schemas_as_written(built_fixture):
+    """Each resource's schema is its schema/*.json without $schema, plus the enum copy of its
+    categories; the build adds nothing else."""
     package = json.loads((built_fixture / "datapackage.json").read_text(encoding="utf-8"))
-    assert all(isinstance(r["schema"], dict) for r in package["resources"])
-
-
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
-                    reason="root can write into read-only folders")
-def test_read_only_data_folder_fails_cleanly(project, capsys):
-    claims = project / "dataset/annotations/claims.yaml"
-    claims.write_text(claims.read_text(encoding="utf-8").replace("trade.", "commerce."), encoding="utf-8")
-    before = outputs(project)
-    os.chmod(project / "dataset", 0o555)
-    try:
-        assert pipeline.run(project) == 2
-    finally:
-        os.chmod(project / "dataset", 0o755)
-    assert outputs(project) == before
+    written = schema_files(built_fixture)
+    for resource in package["resources"]:
+        expected = written[resource["name"]]
+        expected.pop("$schema", None)
+        for field in expected["fields"]:
+            if "categories" in field:
+                field.setdefault("constraints", {})["enum"] = field["categories"]
+        assert resource["schema"] == expected, resource["name"]

@@ -1,4 +1,8 @@
-"""The annotated reader page: built from the committed tables, then driven in headless Chromium."""
+"""The annotated reader page: built from the committed tables, then driven in headless Chromium.
+
+Which layers the page must show comes from the Table Schemas (their span blocks), the rows from
+plain pyarrow reads of the committed files: nothing here names a layer by hand.
+"""
 
 from __future__ import annotations
 
@@ -6,22 +10,19 @@ import copy
 import json
 from collections import Counter
 from html.parser import HTMLParser
-from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
+from conftest import LAYERS, ROOT, SCHEMAS
 
+from rfi_umarov_2022 import registry
 from rfi_umarov_2022_build.reader import render
 
-ROOT = Path(__file__).resolve().parent.parent
-
-LAYERS = {"claims": "data-claim-id", "mentions": "data-mention-id", "dates": "data-date-id",
-          "notes": "data-note-id"}
 MAX_BYTES = 500_000
 
 
 def load_inputs() -> tuple[str, dict[str, list[dict]], dict[str, dict]]:
-    """Transcript, tables (as pyarrow gives them) and Table Schemas of the committed dataset."""
-    pq = pytest.importorskip("pyarrow.parquet")
+    """Transcript, tables (as pyarrow gives them) and published Table Schemas of the committed data."""
     tables = {p.stem: pq.read_table(p).to_pylist() for p in sorted((ROOT / "dataset").glob("*.parquet"))}
     package = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
     schemas = {r["name"]: r["schema"] for r in package["resources"]}
@@ -33,23 +34,24 @@ def build(text: str, tables: dict, schemas: dict) -> str:
     return render(text, tables, schemas, str(tables["documents"][0]["title"]))
 
 
+def row_id(table: str, row: dict) -> str:
+    return "/".join(str(row[k]) for k in SCHEMAS[table]["primaryKey"])
+
+
 class Elements(HTMLParser):
-    """Counts the elements carrying each data attribute, and collects mention → actor."""
+    """The elements carrying data-t/data-id (one per row), and mention -> mark attributes."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.count: Counter[str] = Counter()
-        self.ids: dict[str, list[str]] = {a: [] for a in LAYERS.values()}
-        self.actor_of: dict[str, str | None] = {}
+        self.ids: dict[str, list[str]] = {}
+        self.attrs: dict[tuple[str, str], dict[str, str | None]] = {}
         self.external: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
-        for attr in LAYERS.values():
-            if attr in a:
-                self.ids[attr].append(str(a[attr]))
-        if "data-mention-id" in a:
-            self.actor_of[str(a["data-mention-id"])] = a.get("data-actor-id")
+        if "data-t" in a and "data-id" in a:
+            self.ids.setdefault(str(a["data-t"]), []).append(str(a["data-id"]))
+            self.attrs[(str(a["data-t"]), str(a["data-id"]))] = a
         if tag in ("link", "img", "iframe", "object", "embed") or "src" in a:
             self.external.append(tag)
 
@@ -74,20 +76,25 @@ def parse(page: str) -> Elements:
 def test_deterministic_and_small(inputs, page):
     text, tables, schemas = inputs
     reordered = dict(reversed(list(copy.deepcopy(tables).items())))
-    assert build(text, reordered, dict(reversed(list(schemas.items())))) == page
+    assert build(text, reordered, schemas) == page
     size = len(page.encode("utf-8"))
     assert size <= MAX_BYTES, size
 
 
-def test_one_element_per_row(inputs, page):
+@pytest.mark.parametrize("layer", LAYERS)
+def test_one_element_per_row_of_every_layer(layer, inputs, page):
     _, tables, _ = inputs
     found = parse(page)
-    for table, attr in LAYERS.items():
-        ids = [str(r[attr[5:-3].replace("-", "_") + "_id"]) for r in tables[table]]
-        assert sorted(found.ids[attr]) == sorted(ids), table
-    assert found.actor_of == {m["mention_id"]: m["actor_id"] for m in tables["mentions"]}
+    assert sorted(found.ids.get(layer, [])) == sorted(row_id(layer, r) for r in tables[layer])
+
+
+def test_mentions_carry_their_actor_and_utterances_are_in_order(inputs, page):
+    _, tables, _ = inputs
+    found = parse(page)
+    for mention in tables["mentions"]:
+        assert found.attrs[("mentions", mention["mention_id"])]["data-m-actor-id"] == mention["actor_id"]
     utterances = [u["utterance_id"] for u in sorted(tables["utterances"], key=lambda u: u["seq"])]
-    order = [page.index(f'data-utterance-id="{u}"') for u in utterances]
+    order = [page.index(f'data-unit="{u}"') for u in utterances]
     assert order == sorted(order), "utterances out of order"
 
 
@@ -99,47 +106,58 @@ def test_self_contained(page):
     assert "default-src 'none'" in page  # the page's own CSP forbids every load
 
 
-def test_vocabularies_from_schema(inputs):
-    """Filters and legend follow the schema's enum, also when given as v2 categories; extra columns show."""
+def test_filters_follow_the_schema(inputs):
+    """The underline layer's filters are its categorical fields with their values in schema order,
+    also a value no row has."""
     text, tables, schemas = copy.deepcopy(inputs)
-    claims = schemas["claims"]
-    topic = next(f for f in claims["fields"] if f["name"] == "topic")
-    topic["constraints"].pop("enum", None)
-    topic["categories"] = [*topic["categories"], "brand_new_topic"]
-    for row in tables["claims"]:
-        row["frame_claim_id"] = None
-        row["hedge_start"] = None
-    for row in tables["claim_dates"]:
-        row["relation"] = "during"
-    for row in tables["notes"]:
-        row["sentence_id"] = None
+    underline = next(s for s in registry.layers(schemas) if s.display == "underline")
+    field, values = registry.enum_fields(schemas[underline.name])[-1]
+    target = registry.field(schemas[underline.name], field)
+    target["categories"] = [*values, "brand_new_value"]
     out = build(text, tables, schemas)
-    assert 'value="brand_new_topic"' in out
-    data = json.loads(out.split('id="reader-data">', 1)[1].split("</script>", 1)[0].replace("<\\/", "</"))
-    assert "frame_claim_id" in data["columns"]["claims"] and "relation" in data["columns"]["claim_dates"]
-    assert "sentence_id" in data["columns"]["notes"]
-    assert sorted(parse(out).ids["data-claim-id"]) == sorted(c["claim_id"] for c in tables["claims"])
+    options = out.split(f'data-field="{field}"', 1)[1].split("</select>", 1)[0]
+    shown = [chunk.split('"', 1)[0] for chunk in options.split('<option value="')[2:]]
+    assert shown == [*values, "brand_new_value"]
 
 
 def test_crossing_spans_keep_one_element_per_row():
-    """Inline spans that cross each other still get one data-*-id element each, the rest continues."""
+    """Inline spans that cross each other still get one data-id element each, the rest continues."""
     text = "Alpha Beta Gamma Delta"
-    span = {"utterance_id": "u", "sentence_id": "u-s01"}
-    tables = {
-        "utterances": [{"utterance_id": "u", "seq": 0, "kind": "answer", "speaker_id": None,
-                        "char_start": 0, "char_end": len(text)}],
-        "mentions": [{**span, "mention_id": "u-m01", "actor_id": "x", "char_start": 0, "char_end": 10,
-                      "surface": text[0:10], "mention_type": "name"}],
-        "notes": [{"utterance_id": "u", "note_id": "n01", "char_start": 6, "char_end": 16,
-                   "surface": text[6:16], "note_type": "spelling"}],
-        "dates": [{**span, "date_id": "t01", "char_start": 11, "char_end": 22, "surface": text[11:22]}],
-        "claims": [{**span, "claim_id": "c001", "char_start": 0, "char_end": 16, "claim_type": "fact"},
-                   {**span, "claim_id": "c002", "char_start": 6, "char_end": 22, "claim_type": "odd"}],
-        "actors": [{"actor_id": "x", "name": "X"}],
+
+    def schema(name, fields, key, span=None, fks=()):
+        out = {"name": name, "title": name.capitalize(), "primaryKey": key,
+               "fields": [{"name": f, "type": "integer" if f.startswith("char") or f == "seq" else "string"}
+                          for f in fields],
+               "foreignKeys": [{"fields": [c], "reference": {"resource": t, "fields": [k]}}
+                               for c, t, k in fks]}
+        if span:
+            out["span"] = span
+        return out
+
+    where = ("utterance_id", "char_start", "char_end")
+    IN_UTTERANCE = ("utterance_id", "utterances", "utterance_id")
+    schemas = {
+        "utterances": schema("utterances", ("utterance_id", "seq", "char_start", "char_end", "text"),
+                             ["utterance_id"], {"kind": "segment", "text": "text"}),
+        "boxes": schema("boxes", ("box_id", *where, "surface"), ["box_id"],
+                        {"kind": "annotation", "text": "surface"}, [IN_UTTERANCE]),
+        "waves": schema("waves", ("wave_id", *where, "surface"), ["wave_id"],
+                        {"kind": "annotation", "text": "surface"}, [IN_UTTERANCE]),
+        "lines": schema("lines", ("line_id", *where, "quote"), ["line_id"],
+                        {"kind": "annotation", "text": "quote", "display": "underline"},
+                        [IN_UTTERANCE]),
     }
-    out = render(text, tables, {}, "t")
+    u = {"utterance_id": "u"}
+    tables = {
+        "utterances": [{**u, "seq": 0, "char_start": 0, "char_end": len(text), "text": text}],
+        "boxes": [{**u, "box_id": "b1", "char_start": 0, "char_end": 10, "surface": text[0:10]}],
+        "waves": [{**u, "wave_id": "w1", "char_start": 6, "char_end": 16, "surface": text[6:16]}],
+        "lines": [{**u, "line_id": "l1", "char_start": 0, "char_end": 16, "quote": text[:16]},
+                  {**u, "line_id": "l2", "char_start": 6, "char_end": 22, "quote": text[6:]}],
+    }
+    out = render(text, tables, schemas, "t")
     found = parse(out)
-    assert [len(found.ids[a]) for a in LAYERS.values()] == [2, 1, 1, 1]
+    assert {t: len(v) for t, v in found.ids.items()} == {"boxes": 1, "waves": 1, "lines": 2}
     assert "data-cont=" in out
 
 
@@ -153,7 +171,7 @@ def browser(page, tmp_path_factory):
     pytest.importorskip("selenium", reason="selenium is not installed")
     path = tmp_path_factory.mktemp("reader") / "reader.html"
     path.write_text(page, encoding="utf-8")
-    driver = start(1280, 1000, str(tmp_path_factory.mktemp("chromium-profile")))
+    driver = start(1280, 900, str(tmp_path_factory.mktemp("chromium-profile")))
     driver.get(path.as_uri())
     yield driver, path.as_uri()
     driver.quit()
@@ -170,8 +188,9 @@ def details_text(driver) -> str:
 def test_browser_counts_and_no_errors(browser, inputs):
     driver, url = browser
     _, tables, _ = inputs
-    for table, attr in LAYERS.items():
-        assert js(driver, f"return document.querySelectorAll('[{attr}]').length") == len(tables[table]), table
+    for layer in LAYERS:
+        count = js(driver, f"return document.querySelectorAll('[data-t=\"{layer}\"][data-id]').length")
+        assert count == len(tables[layer]), layer
     severe = [e for e in driver.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]
     assert severe == []
     events = [json.loads(e["message"])["message"] for e in driver.get_log("performance")]
@@ -179,49 +198,52 @@ def test_browser_counts_and_no_errors(browser, inputs):
     ours = [p["request"]["url"] for p in sent if p.get("documentURL", "").startswith(url)]
     assert ours, "the performance log recorded no request of the page at all"
     assert all(u.startswith(("file://", "data:")) for u in ours), ours
-    # nothing at all left the machine: the browser's own start page is chrome://, the rest file://
     assert all(p["request"]["url"].startswith(("file://", "data:", "chrome://", "about:")) for p in sent)
     resources = js(driver, "return performance.getEntriesByType('resource').map(function(e){return e.name})")
     assert resources == []
 
 
-def test_click_claim_shows_paraphrase(browser, inputs):
-    driver, _ = browser
-    first = inputs[1]["claims"][0]
-    driver.find_element("css selector", f'[data-claim-id="{first["claim_id"]}"]').click()
-    assert first["paraphrase"] in details_text(driver)
-    assert first["certainty"] in details_text(driver)
+@pytest.mark.parametrize("layer", LAYERS)
+def test_click_opens_each_layer(layer, browser, inputs):
+    driver, url = browser
+    row = inputs[1][layer][0]
+    key = row_id(layer, row)
+    driver.get(url)
+    element = driver.find_element("css selector", f'[data-t="{layer}"][data-id="{key}"]')
+    driver.execute_script("arguments[0].scrollIntoView({block:'center'})", element)
+    element.click()
+    shown = details_text(driver)
+    assert key in shown and row[SCHEMAS[layer]["span"]["text"]][:40] in shown.replace("\n", " ")
 
 
-def test_fragment_opens_claim(browser, inputs):
+def test_fragment_opens_a_row(browser, inputs):
     driver, url = browser
     claims = {c["claim_id"]: c for c in inputs[1]["claims"]}
-    target = "c081" if "c081" in claims else sorted(claims)[-1]
+    target = sorted(claims)[len(claims) // 2]
     driver.get("about:blank")
     driver.get(f"{url}#{target}")
     text = details_text(driver)
-    assert f"Claim {target}" in text and claims[target]["paraphrase"] in text
-    cur = js(driver, "var e=document.querySelector('.cur');return e&&e.getAttribute('data-claim-id')")
+    assert target in text and claims[target]["paraphrase"] in text
+    cur = js(driver, "var e=document.querySelector('.cur');return e&&e.getAttribute('data-id')")
     assert cur == target
 
 
-def test_actor_filter_marks_exactly_its_mentions(browser, inputs):
+def test_marking_an_actor_marks_exactly_its_mentions_and_claims(browser, inputs):
     from selenium.webdriver.support.select import Select
 
     driver, url = browser
     tables = inputs[1]
-    actor = "russia"
+    actor = Counter(m["actor_id"] for m in tables["mentions"]).most_common(1)[0][0]
     driver.get(url)
-    Select(driver.find_element("id", "f-actor")).select_by_value(actor)
-    marked = js(driver, "return [].map.call(document.querySelectorAll('[data-mention-id].hit'),"
-                        "function(e){return e.getAttribute('data-mention-id')})")
-    expected = [m["mention_id"] for m in tables["mentions"] if m["actor_id"] == actor]
-    assert expected and sorted(marked) == sorted(expected)
-    claims = js(driver, "return [].map.call(document.querySelectorAll('[data-claim-id].hit'),"
-                        "function(e){return e.getAttribute('data-claim-id')})")
-    about = {ca["claim_id"] for ca in tables["claim_actors"] if ca["actor_id"] == actor}
-    assert sorted(claims) == sorted(about)
-    Select(driver.find_element("id", "f-actor")).select_by_value("")
+    Select(driver.find_element("css selector", 'select[data-mark="actors"]')).select_by_value(actor)
+    marked = js(driver, "return [].map.call(document.querySelectorAll('[data-t=mentions].hit'),"
+                        "function(e){return e.getAttribute('data-id')})")
+    assert sorted(marked) == sorted(m["mention_id"] for m in tables["mentions"] if m["actor_id"] == actor)
+    claims = js(driver, "return [].map.call(document.querySelectorAll('.cm.hit'),"
+                        "function(e){return e.getAttribute('data-id')})")
+    linked = {ca["claim_id"] for ca in tables["claim_actors"] if ca["actor_id"] == actor}
+    assert sorted(claims) == sorted(linked)
+    Select(driver.find_element("css selector", 'select[data-mark="actors"]')).select_by_value("")
     assert js(driver, "return document.querySelectorAll('main .hit').length") == 0
 
 
@@ -233,13 +255,13 @@ def test_claim_filter_and_layer_toggle(browser, inputs):
     driver.get(url)
     kind = Counter(c["claim_type"] for c in claims).most_common()[-1][0]
     Select(driver.find_element("id", "f-claim_type")).select_by_value(kind)
-    shown = js(driver, "return document.querySelectorAll('[data-claim-id]:not([hidden])').length")
+    shown = js(driver, "return document.querySelectorAll('.cm[data-t=claims]:not([hidden])').length")
     assert shown == sum(c["claim_type"] == kind for c in claims)
     driver.find_element("id", "f-reset").click()
-    assert js(driver, "return document.querySelectorAll('[data-claim-id][hidden]').length") == 0
-    driver.find_element("css selector", '[data-layer="mentions"]').click()
-    assert js(driver, "return document.body.classList.contains('no-mentions')")
-    assert js(driver, "return document.querySelectorAll('[data-mention-id][tabindex=\"0\"]').length") == 0
+    assert js(driver, "return document.querySelectorAll('.cm[hidden]').length") == 0
+    inline = next(layer for layer in LAYERS if SCHEMAS[layer]["span"].get("display") != "underline")
+    driver.find_element("css selector", f'[data-layer="{inline}"]').click()
+    assert js(driver, f"return document.querySelectorAll('[data-t={inline}][tabindex=\"0\"]').length") == 0
 
 
 def test_keyboard_reaches_and_opens_a_claim(browser, inputs):
@@ -252,11 +274,29 @@ def test_keyboard_reaches_and_opens_a_claim(browser, inputs):
     claim = None
     for _ in range(80):
         ActionChains(driver).send_keys(Keys.TAB).perform()
-        claim = js(driver, "return document.activeElement.getAttribute('data-claim-id')")
+        claim = js(driver, "var e=document.activeElement;"
+                           "return e.classList.contains('cm')&&e.getAttribute('data-id')")
         if claim:
             break
     assert claim, "Tab never reached a claim"
     ActionChains(driver).send_keys(Keys.ENTER).perform()
     paraphrase = next(c["paraphrase"] for c in inputs[1]["claims"] if c["claim_id"] == claim)
     assert paraphrase in details_text(driver)
-    assert js(driver, "return !!document.querySelector('[data-claim-id].cur')")
+
+
+def test_the_page_fits_narrow_screens_and_the_text_starts_high(browser):
+    """At 400 px nothing is wider than the window; at 1280x900 the text starts in the upper half."""
+    driver, url = browser
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": 400, "height": 800, "deviceScaleFactor": 1, "mobile": False})
+    try:
+        driver.get(url)
+        width = js(driver, "return document.documentElement.scrollWidth")
+        assert width <= 400, width
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                               {"width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": False})
+        driver.get(url)
+        top = js(driver, "return document.querySelector('main .utt').getBoundingClientRect().top")
+        assert top < 450, top
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})

@@ -1,7 +1,8 @@
 # Read the CSV export (python -m rfi_umarov_2022 export --format csv DIR) with readr, column
 # types taken from the exported datapackage.json; check each quote's offsets on the transcript.
 # Usage: Rscript tests/r/read_export.R DIR
-# Prints "TABLE ROWS" per table, "levels TABLE.COLUMN a|b|c" per enum, then "offsets ok: N spans"; exits non-zero on any mismatch.
+# Prints "TABLE ROWS" per table, "levels TABLE.COLUMN a|b|c" per categorical field, then
+# "offsets ok: N spans" over every table whose schema declares a span; exits non-zero on any mismatch.
 suppressPackageStartupMessages({
   library(jsonlite)
   library(readr)
@@ -14,12 +15,7 @@ package <- fromJSON(file.path(dir, "datapackage.json"), simplifyVector = FALSE)
 # One readr collector per Table Schema field; enums become factors with the schema's levels,
 # in the schema's order (ordered where the schema says categoriesOrdered).
 collector <- function(field) {
-  levels <- field$categories
-  if (!is.null(levels)) {
-    levels <- vapply(levels, function(x) if (is.list(x)) x$value else x, character(1))
-  } else if (!is.null(field$constraints$enum)) {
-    levels <- unlist(field$constraints$enum)
-  }
+  levels <- unlist(field$categories)
   if (!is.null(levels)) {
     return(col_factor(levels = levels, ordered = isTRUE(field$categoriesOrdered)))
   }
@@ -54,25 +50,27 @@ for (resource in package$resources) {
   }
 }
 
-# The transcript: R's substr counts characters (1-based, inclusive), so the 0-based, end-exclusive
-# offsets [char_start, char_end) become substr(text, char_start + 1, char_end).
+# The transcript: R's substring counts characters (1-based, inclusive), so the 0-based, end-exclusive
+# offsets [char_start, char_end) become substring(text, char_start + 1, char_end) (substring,
+# unlike substr, slices every row of a column at once).
 source_path <- file.path(dir, basename(package$sources[[1]]$path))
 text <- readChar(source_path, file.info(source_path)$size, useBytes = TRUE)
 Encoding(text) <- "UTF-8"
 checked <- 0
-for (pair in list(c("claims", "quote"), c("mentions", "surface"), c("dates", "surface"),
-                  c("notes", "surface"))) {
-  frame <- tables[[pair[[1]]]]
-  if (is.null(frame)) next
-  got <- substr(rep(text, nrow(frame)), frame$char_start + 1L, frame$char_end)
-  bad <- which(got != frame[[pair[[2]]]])
+# every table whose schema declares a span: its text column must be the transcript's slice
+for (resource in package$resources) {
+  span <- resource$schema$span
+  frame <- tables[[resource$name]]
+  if (is.null(span) || is.null(frame)) next
+  got <- substring(text, frame$char_start + 1L, frame$char_end)
+  bad <- which(got != frame[[span$text]])
   if (length(bad) > 0) stop(sprintf("%s row %d: offsets do not slice the transcript to its %s",
-                                    pair[[1]], bad[[1]], pair[[2]]))
+                                    resource$name, bad[[1]], span$text))
   checked <- checked + nrow(frame)
 }
 cat(sprintf("offsets ok: %d spans\n", checked))
 if (!is.null(tables$claims)) {
   first <- tables$claims[1, ]
   cat(sprintf("first claim: %s [%d, %d) %s\n", first$claim_id, first$char_start, first$char_end,
-              substr(text, first$char_start + 1L, first$char_end)))
+              substring(text, first$char_start + 1L, first$char_end)))
 }

@@ -1,7 +1,8 @@
-"""The heavy targets read back with their real tools: Hugging Face ``datasets``, spaCy, and R.
+"""Slow tier: the exports read back with their real tools, compared with the tables.
 
-Marked slow; each skips with a reason when its library or program is absent. Nothing is
-downloaded: ``datasets`` runs offline, spaCy uses ``spacy.blank``.
+Hugging Face ``datasets``, spaCy, R, stock frictionless, pyreadstat, rdflib and PyLD. Nothing is
+downloaded: ``datasets`` runs offline, spaCy uses ``spacy.blank``, JSON-LD uses the context the
+package ships. The oracle is each table as plain pyarrow reads it, and the schemas as written.
 """
 
 from __future__ import annotations
@@ -11,15 +12,16 @@ import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from conftest import LAYERS, ROOT, SCHEMAS
+from test_export import key, truth
 
 import rfi_umarov_2022 as ds
-from rfi_umarov_2022 import export as ex
+from rfi_umarov_2022 import exports
+from rfi_umarov_2022.exports import webanno
 
 pytestmark = pytest.mark.slow
-ROOT = Path(__file__).resolve().parent.parent.parent
 
 HF_READER = """
 import json, sys
@@ -28,31 +30,43 @@ folder, names = sys.argv[1], sys.argv[2:]
 out = {}
 for name in names:
     d = datasets.load_dataset(folder, name, split="train")
-    out[name] = {"rows": d.num_rows, "features": {
-        k: (["ClassLabel", v.names] if isinstance(v, datasets.ClassLabel) else ["Value", v.dtype])
-        for k, v in d.features.items()}, "first": {k: str(v) for k, v in d[0].items()}}
+    feats = d.features
+    rows = [{k: (feats[k].int2str(v) if isinstance(feats[k], datasets.ClassLabel) and v is not None
+                 else str(v) if v is not None else None) for k, v in row.items()} for row in d]
+    out[name] = {"features": {k: (["ClassLabel", v.names] if isinstance(v, datasets.ClassLabel)
+                                  else ["Value", v.dtype]) for k, v in feats.items()}, "rows": rows}
 print(json.dumps(out))
 """
 
 
-def test_hf_folder_loads_every_config_offline(tmp_path, tables):
+@pytest.fixture(scope="module")
+def hf(tmp_path_factory):
     pytest.importorskip("datasets")
-    folder = tmp_path / "hf"
-    ex.export("hf", folder)
+    tmp = tmp_path_factory.mktemp("hf")
+    exports.export("hf", tmp / "hf")
     env = {**os.environ, "HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1",
-           "HF_HOME": str(tmp_path / "hf-home"), "HF_DATASETS_CACHE": str(tmp_path / "hf-cache")}
-    result = subprocess.run([sys.executable, "-c", HF_READER, str(folder), *tables], env=env,
+           "HF_HOME": str(tmp / "hf-home"), "HF_DATASETS_CACHE": str(tmp / "hf-cache")}
+    result = subprocess.run([sys.executable, "-c", HF_READER, str(tmp / "hf"), *SCHEMAS], env=env,
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Ignoring part of dataset_info" not in result.stderr  # the card's metadata is complete
-    loaded = json.loads(result.stdout.strip().splitlines()[-1])
+    return tmp / "hf", json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("name", sorted(SCHEMAS))
+def test_hf_configs_equal_the_tables_with_class_labels_in_schema_order(name, hf):
+    _, loaded = hf
     kinds = {"string": "string", "integer": "int64", "date": "date32", "number": "float64", "boolean": "bool"}
-    for name, frame in tables.items():
-        assert loaded[name]["rows"] == len(frame), name
-        for field in ex.table_schema(name)["fields"]:
-            values = ex.enum_values(field)
-            expected = ["ClassLabel", values] if values is not None else ["Value", kinds[field["type"]]]
-            assert loaded[name]["features"][field["name"]] == expected, (name, field["name"])
+    for field in SCHEMAS[name]["fields"]:
+        expected = (["ClassLabel", field["categories"]] if "categories" in field
+                    else ["Value", kinds[field["type"]]])
+        assert loaded[name]["features"][field["name"]] == expected, field["name"]
+    rows = [{k: None if v is None else str(v) for k, v in row.items()} for row in truth(name)]
+    assert loaded[name]["rows"] == rows
+
+
+def test_hf_card_cites_and_licenses(hf):
+    folder, _ = hf
     card = (folder / "README.md").read_text(encoding="utf-8")
     assert card.startswith("---\nprett") and "license: other" in card and "@misc{" in card
     croissant = json.loads((ds.datapackage_path().parent / "croissant.json").read_text(encoding="utf-8"))
@@ -60,53 +74,43 @@ def test_hf_folder_loads_every_config_offline(tmp_path, tables):
     assert (folder / "LICENSE").is_file()
 
 
-def test_hf_class_labels_decode_to_the_loader_values(tmp_path, tables):
-    datasets = pytest.importorskip("datasets")
-    folder = tmp_path / "hf"
-    ex.export("hf", folder, ["claims"])
-    dataset = datasets.Dataset.from_parquet(str(folder / "data" / "claims.parquet"))
-    feature = dataset.features["claim_type"]
-    assert isinstance(feature, datasets.ClassLabel)
-    decoded = [feature.int2str(i) for i in dataset["claim_type"]]
-    assert decoded == tables["claims"]["claim_type"].astype(str).tolist()
-
-
-def test_spacy_docs_round_trip_through_docbin(tables, text):
+def test_spacy_docs_carry_every_span_and_row(text):
     spacy = pytest.importorskip("spacy")
     from spacy.tokens import DocBin
 
-    from rfi_umarov_2022.nlp import to_spacy_with_report
+    from rfi_umarov_2022.nlp import convert
 
     nlp = spacy.blank("en")
-    docs, problems = to_spacy_with_report(nlp)
-    data = DocBin(docs=docs, store_user_data=True).to_bytes()
+    conversion = convert(nlp)
+    data = DocBin(docs=conversion.docs, store_user_data=True).to_bytes()
     back = list(DocBin(store_user_data=True).from_bytes(data).get_docs(nlp.vocab))
-    assert len(back) == len(tables["utterances"])
-    misaligned = {(p.layer, p.span_id) for p in problems}
-    actors = tables["actors"].set_index("actor_id")
-    seen = {layer: 0 for layer in ("mentions", "claims", "dates", "notes")}
-    quote_of = {"mentions": ("mention_id", "surface"), "claims": ("claim_id", "quote"),
-                "dates": ("date_id", "surface"), "notes": ("note_id", "surface")}
+    assert len(back) == len(truth("utterances"))
+    misaligned = {(p.layer, p.span_id) for p in conversion.misaligned}
+    seen = dict.fromkeys(LAYERS, 0)
     for doc in back:
         offset = doc.user_data["char_offset"]
         assert text[offset:offset + len(doc.text)] == doc.text
-        for layer, (key, column) in quote_of.items():
-            rows = tables[layer].set_index(key)
+        for layer in LAYERS:
+            rows = {key(layer, r): r for r in truth(layer)}
             for span in doc.spans[layer]:
                 seen[layer] += 1
-                row = rows.loc[span.id_]
+                row = rows[span.id_]
+                assert doc.user_data["rows"][layer][span.id_]["char_start"] == row["char_start"]
                 if (layer, span.id_) in misaligned:
-                    assert row[column] in span.text
+                    assert row[SCHEMAS[layer]["span"]["text"]] in span.text
                 else:
-                    assert span.text == row[column], (layer, span.id_)
                     assert span.start_char + offset == row["char_start"]
+                    assert span.end_char + offset == row["char_end"]
+                    assert span.text == row[SCHEMAS[layer]["span"]["text"]]
+        for link in ("claim_actors", "claim_dates"):
+            ids = set(doc.user_data["rows"].get("claims", {}))
+            assert len(doc.user_data["links"][link]) == sum(r["claim_id"] in ids for r in truth(link))
+    assert seen == {layer: len(truth(layer)) for layer in LAYERS}
+    actors = {a["actor_id"]: a for a in truth("actors")}
+    for doc in back:
         for ent in doc.ents:
-            actor = actors.loc[tables["mentions"].set_index("mention_id").loc[ent.id_, "actor_id"]]
-            assert ent.label_ == actor["actor_type"]
-            assert ent.kb_id_ == ("" if actor.isna()["wikidata_id"] else actor["wikidata_id"])
-    assert seen == {layer: len(tables[layer]) for layer in seen}
-    labels = {span.label_ for doc in back for span in doc.spans["claims"]}
-    assert labels <= set(tables["claims"]["claim_type"].cat.categories)
+            actor = actors[doc.user_data["rows"]["mentions"][ent.id_]["actor_id"]]
+            assert ent.label_ == actor["actor_type"] and ent.kb_id_ == (actor["wikidata_id"] or "")
 
 
 def test_spacy_export_reports_misaligned_spans(tmp_path):
@@ -122,22 +126,75 @@ def test_spacy_export_reports_misaligned_spans(tmp_path):
     assert list((tmp_path / "sp").glob("*.spacy"))
 
 
-def test_r_reads_the_csv_export_with_types_from_the_descriptor(tmp_path, tables):
+def test_r_reads_the_csv_export_with_types_from_the_descriptor(tmp_path):
     if shutil.which("Rscript") is None:
-        pytest.skip("Rscript not found (apt-get install r-base-core r-cran-readr r-cran-jsonlite)")
-    ex.export("csv", tmp_path / "csv")
+        pytest.fail("Rscript not found (apt-get install r-base-core r-cran-readr r-cran-jsonlite)")
+    exports.export("csv", tmp_path / "csv")
     result = subprocess.run(["Rscript", str(ROOT / "tests" / "r" / "read_export.R"), str(tmp_path / "csv")],
                             capture_output=True, text=True, timeout=600)
-    if result.returncode != 0 and "there is no package called" in result.stderr:
-        pytest.skip(f"R package missing: {result.stderr.strip().splitlines()[-1]}")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    for name, frame in tables.items():
-        assert f"{name} {len(frame)}" in lines, name
-        for field in ex.table_schema(name)["fields"]:
-            values = ex.enum_values(field)
-            if values is not None:
-                assert f"levels {name}.{field['name']} {'|'.join(values)}" in lines
-    spans = sum(len(tables[t]) for t in ("claims", "mentions", "dates", "notes"))
+    for name in SCHEMAS:
+        assert f"{name} {len(truth(name))}" in lines, name
+        for field in SCHEMAS[name]["fields"]:
+            if "categories" in field:
+                assert f"levels {name}.{field['name']} {'|'.join(field['categories'])}" in lines
+    spans = sum(len(truth(t)) for t, s in SCHEMAS.items() if "span" in s)
     assert f"offsets ok: {spans} spans" in lines
-    assert ds.source_text()  # the script sliced this very text
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+def test_tabular_exports_validate_with_stock_frictionless(fmt, tmp_path):
+    frictionless = pytest.importorskip("frictionless")
+    exports.export(fmt, tmp_path / fmt)
+    report = frictionless.validate(str(tmp_path / fmt / "datapackage.json"))
+    assert report.valid, report.flatten(["type", "note"])[:5]
+
+
+def test_one_table_export_validates_with_stock_frictionless(tmp_path):
+    frictionless = pytest.importorskip("frictionless")
+    exports.export("parquet", tmp_path / "one", ["claims"])
+    assert frictionless.validate(str(tmp_path / "one" / "datapackage.json")).valid
+
+
+def test_stata_value_labels_with_pyreadstat(tmp_path):
+    pyreadstat = pytest.importorskip("pyreadstat")
+    exports.export("stata", tmp_path / "st")
+    for name, schema in SCHEMAS.items():
+        frame, meta = pyreadstat.read_dta(str(tmp_path / "st" / f"{name}.dta"))
+        assert len(frame) == len(truth(name))
+        for field in schema["fields"]:
+            if "categories" in field:
+                labels = meta.value_labels[meta.variable_to_label[field["name"]]]
+                assert labels == {i + 1: v for i, v in enumerate(field["categories"])}
+
+
+@pytest.fixture(scope="module")
+def webanno_export(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("wa") / "wa"
+    exports.export("webanno", folder)
+    return folder / "annotations.jsonld"
+
+
+def test_webanno_parses_as_json_ld_with_the_local_context(webanno_export):
+    rdflib = pytest.importorskip("rdflib")
+    document = json.loads(webanno_export.read_text(encoding="utf-8"))
+    context = json.loads(webanno.anno_context_path().read_text(encoding="utf-8"))["@context"]
+    document["@context"] = [context if c == webanno.ANNO_CONTEXT_URL else c for c in document["@context"]]
+    graph = rdflib.Graph().parse(data=json.dumps(document), format="json-ld", base=webanno_export.as_uri())
+    oa = rdflib.Namespace("http://www.w3.org/ns/oa#")
+    annotations = set(graph.subjects(rdflib.RDF.type, oa.Annotation))
+    assert len(annotations) == document["total"]
+    starts = sorted(int(s) for s in graph.objects(None, oa.start))
+    assert starts == sorted(r["char_start"] for t, s in SCHEMAS.items() if "span" in s for r in truth(t))
+    assert (webanno_export.parent / "anno.jsonld").read_bytes() == webanno.anno_context_path().read_bytes()
+
+
+def test_webanno_expands_offline_with_the_documented_loader(webanno_export):
+    jsonld = pytest.importorskip("pyld.jsonld")
+    document = json.loads(webanno_export.read_text(encoding="utf-8"))
+    nquads = jsonld.to_rdf(document, {"base": webanno_export.as_uri(), "format": "application/n-quads",
+                                      "documentLoader": webanno.document_loader})
+    assert nquads.count("<http://www.w3.org/ns/oa#hasSelector>") == 2 * document["total"]  # position, quote
+    with pytest.raises(ValueError, match="refusing to fetch"):
+        webanno.document_loader("http://example.org/context.jsonld")

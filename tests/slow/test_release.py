@@ -34,9 +34,9 @@ def dist(tmp_path_factory) -> Path:
 def test_wheel_holds_the_data_and_docs_and_not_the_build(dist):
     names = set(zipfile.ZipFile(next(dist.glob("*.whl"))).namelist())
     data = "rfi_umarov_2022/data/"
+    package = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
     for rel in ("datapackage.json", "croissant.json", "dataset/source/transcript.txt",
-                "dataset/source/PROVENANCE.md", "docs/codebook.md", "docs/tables.md",
-                "docs/datasheet.md", "docs/reader.html", "LICENSE"):
+                "dataset/source/PROVENANCE.md", *package["docs"].values()):
         assert data + rel in names, rel
     assert {f"{data}dataset/{p.name}" for p in (ROOT / "dataset").glob("*.parquet")} <= names
     assert not [n for n in names if n.startswith(("scripts/", "tests/", "rfi_umarov_2022_build/"))
