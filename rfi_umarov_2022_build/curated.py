@@ -141,9 +141,11 @@ def read_text(root: Path, relpath: str, what: str = "file") -> str:
                          ) from None
 
 
-def _refuse_anchors(text: str, label: str) -> None:
-    """YAML anchors and aliases copy records silently: refuse them with their line."""
-    if "&" not in text and "*" not in text:
+def _refuse_features(text: str, label: str) -> None:
+    """Refuse, with their line, the YAML features that hide what a record holds: anchors and
+    aliases (they copy records silently) and explicit tags (``!!timestamp``, ``!!int``, ...,
+    which turn text into other types and crash on bad values)."""
+    if not any(mark in text for mark in "&*!"):
         return
     for event in yaml.parse(text, Loader=_BaseLoader):
         anchor = getattr(event, "anchor", None)
@@ -153,13 +155,19 @@ def _refuse_anchors(text: str, label: str) -> None:
                              f"YAML {kind} {'*' if kind == 'alias' else '&'}{anchor} is not "
                              "supported: write each record out in full",
                              line=event.start_mark.line + 1)
+        implicit = getattr(event, "implicit", True)
+        explicit = implicit is False or (isinstance(implicit, tuple) and not any(implicit))
+        if getattr(event, "tag", None) is not None and explicit:
+            raise BuildError(label, None, None, f"explicit YAML tag {event.tag} is not supported: "
+                             "write the value plainly (quote it if it is text)",
+                             line=event.start_mark.line + 1)
 
 
 def read_yaml(root: Path, relpath: str) -> Any:
     """Parse a curated YAML file; syntax errors, anchors, missing or empty files are errors."""
     text = read_text(root, relpath, "annotation file")
     try:
-        _refuse_anchors(text, relpath)
+        _refuse_features(text, relpath)
         data = yaml.load(text, Loader=_LineLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
@@ -177,9 +185,13 @@ def _validator(schema_text: str) -> Any:
     import jsonschema
 
     schema = json.loads(schema_text)
-    cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
-    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+    base = jsonschema.validators.validator_for(schema)
+    base.check_schema(schema)
+    # an integer is an int: JSON Schema would also accept 1.0, which then breaks indexing
+    strict = base.TYPE_CHECKER.redefine(
+        "integer", lambda _, value: isinstance(value, int) and not isinstance(value, bool))
+    cls = jsonschema.validators.extend(base, type_checker=strict)
+    return cls(schema, format_checker=base.FORMAT_CHECKER)
 
 
 def curated_schema(root: Path, relpath: str, derived: dict[str, Any] | None = None) -> tuple[str, str]:

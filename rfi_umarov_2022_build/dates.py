@@ -8,6 +8,7 @@ import re
 from functools import cache
 from pathlib import Path
 
+from rfi_umarov_2022_build import timex
 from rfi_umarov_2022_build.curated import BuildError, Curated, Record, Row, as_date
 from rfi_umarov_2022_build.spans import Span
 from rfi_umarov_2022_build.spine import Spine, place
@@ -21,14 +22,29 @@ class EDTFError(ValueError):
     """An EDTF value that cannot be parsed or bounded."""
 
 
+CALENDAR_DAY = re.compile(r"(?<![0-9])(-?[0-9]{4})-([0-9]{2})-([0-9]{2})(?![0-9])")
+
+
+def _check_calendar(value: str) -> None:
+    """Every full date written in the value exists (the edtf package accepts 2021-02-29)."""
+    for year, month, day in CALENDAR_DAY.findall(value):
+        try:
+            dt.date(int(year), int(month), int(day))
+        except ValueError:
+            raise EDTFError(f"{value!r}: {year}-{month}-{day} is not a day of the calendar") from None
+
+
 @cache
-def _strict_bounds(value: str) -> tuple[dt.date, dt.date]:
-    """Strict (lower, upper) day of one EDTF date (no interval), via the edtf package."""
+def _bounds(value: str, fuzzy: bool = False) -> tuple[dt.date, dt.date]:
+    """(lower, upper) day of one EDTF date (no interval), via the edtf package: strict, or, for a
+    value qualified as approximate or uncertain, the wider fuzzy bounds the package gives it."""
     import edtf
 
+    _check_calendar(value)
     try:
         parsed = edtf.parse_edtf(value)
-        moments = (parsed.lower_strict(), parsed.upper_strict())
+        moments = ((parsed.lower_fuzzy(), parsed.upper_fuzzy()) if fuzzy
+                   else (parsed.lower_strict(), parsed.upper_strict()))
     except Exception as error:  # the library raises several types for bad input
         raise EDTFError(f"{value!r} is not valid EDTF ({type(error).__name__})") from None
     days = []
@@ -42,13 +58,14 @@ def _strict_bounds(value: str) -> tuple[dt.date, dt.date]:
     return days[0], days[1]
 
 
-def _bound(value: str, *, lower: bool) -> dt.date:
-    lower_day, upper_day = _strict_bounds(value)
+def _bound(value: str, *, lower: bool, fuzzy: bool = False) -> dt.date:
+    lower_day, upper_day = _bounds(value, fuzzy)
     return lower_day if lower else upper_day
 
 
-def edtf_bounds(value: str) -> tuple[dt.date | None, dt.date | None]:
-    """(earliest, latest) day of an EDTF value; None is an open end.
+def edtf_bounds(value: str, fuzzy: bool = False) -> tuple[dt.date | None, dt.date | None]:
+    """(earliest, latest) day of an EDTF value; None is an open end. ``fuzzy``: the wider bounds
+    of approximate (~) and uncertain (?) values.
 
     Intervals are split by hand because edtf 5.0.2 raises on open ends ('../2022-02-24'), and
     each side is bounded on its own. Seasons (YYYY-21..24) are refused: the library bounds them
@@ -60,14 +77,14 @@ def edtf_bounds(value: str) -> tuple[dt.date | None, dt.date | None]:
         raise EDTFError(f"{value!r}: an interval has exactly two parts, start/end")
     if "/" in value:
         start, _, end = value.partition("/")
-        earliest = None if start in ("", "..") else _bound(start, lower=True)
-        latest = None if end in ("", "..") else _bound(end, lower=False)
+        earliest = None if start in ("", "..") else _bound(start, lower=True, fuzzy=fuzzy)
+        latest = None if end in ("", "..") else _bound(end, lower=False, fuzzy=fuzzy)
         if earliest is None and latest is None:
             raise EDTFError(f"{value!r} is open at both ends")
         if earliest and latest and earliest > latest:
             raise EDTFError(f"{value!r} ends before it starts")
         return earliest, latest
-    return _bound(value, lower=True), _bound(value, lower=False)
+    return _bound(value, lower=True, fuzzy=fuzzy), _bound(value, lower=False, fuzzy=fuzzy)
 
 
 def build_dates(root: Path, spine: Spine) -> dict[str, list[Row]]:
@@ -82,12 +99,16 @@ def build_dates(root: Path, spine: Spine) -> dict[str, list[Row]]:
         if bounds["earliest"] and bounds["latest"] and bounds["earliest"] > bounds["latest"]:
             raise curated.error(record, date_id, "earliest",
                                 f"earliest {bounds['earliest']} is after latest {bounds['latest']}")
+        qualified = QUALIFIERS.search(record["edtf"]) is not None
         try:
-            lower, upper = edtf_bounds(record["edtf"])
+            lower, upper = edtf_bounds(record["edtf"], fuzzy=qualified)
         except EDTFError as error:
             raise curated.error(record, date_id, "edtf", str(error)) from None
-        if not QUALIFIERS.search(record["edtf"]):
-            _check_within(curated, record, date_id, bounds, lower, upper)
+        _check_within(curated, record, date_id, bounds, lower, upper)
+        problem = timex.problem(record["timex_value"], record["timex_type"], record["granularity"])
+        if problem:
+            raise curated.error(record, date_id, "timex_value", problem)
+        _check_agreement(curated, record, date_id, edtf_bounds(record["edtf"]))
         anchor = record.get("anchor_date_id")
         if (record["anchor_type"] == "previous_expression") != (anchor is not None):
             raise curated.error(record, date_id, "anchor_date_id",
@@ -109,10 +130,23 @@ def build_dates(root: Path, spine: Spine) -> dict[str, list[Row]]:
     return {"dates": rows}
 
 
+def _check_agreement(curated: Curated, record: Record, date_id: str,
+                     edtf: tuple[dt.date | None, dt.date | None]) -> None:
+    """A calendar TIMEX3 value covers the EDTF value of the same expression."""
+    parsed = timex.parse(record["timex_value"])
+    if parsed.kind != "date" or parsed.lower is None:
+        return
+    lower, upper = edtf
+    if lower is None or upper is None or lower < parsed.lower or upper > parsed.upper:
+        raise curated.error(record, date_id, "edtf",
+                            f"{record['edtf']!r} is not inside the TIMEX3 value "
+                            f"{record['timex_value']!r} ({parsed.lower} to {parsed.upper})")
+
+
 def _check_within(curated: Curated, record: Record, date_id: str,
                   bounds: dict[str, dt.date | None], lower: dt.date | None,
                   upper: dt.date | None) -> None:
-    """Where the EDTF value is exact, the resolved interval must lie inside it."""
+    """The resolved interval lies inside the EDTF value (its fuzzy bounds where it is qualified)."""
     earliest, latest = bounds["earliest"], bounds["latest"]
     if lower is not None and (earliest is None or earliest < lower):
         raise curated.error(record, date_id, "earliest",
@@ -124,13 +158,35 @@ def _check_within(curated: Curated, record: Record, date_id: str,
                             f"(which ends {upper})")
 
 
+SWEEP_SECONDS = 5.0
+
+
 def sweep_hits(spine: Spine, vocabulary: list[str]) -> list[tuple[str, Span]]:
-    """(utterance_id, span) of every case-insensitive whole-word hit of the vocabulary."""
-    pattern = re.compile(r"\b(?:" + "|".join(vocabulary) + r")\b", re.IGNORECASE)
+    """(utterance_id, span) of every case-insensitive whole-word hit of the vocabulary.
+
+    The vocabulary is curated regular expressions: they run with a time limit, so that a
+    pathological pattern fails the build instead of hanging it; ValueError says why.
+    """
+    import regex
+
+    constructs = [item for item in vocabulary if "(?" in item]
+    if constructs:
+        raise ValueError(f"{constructs[0]!r}: vocabulary items are plain alternatives; flags, named "
+                         "groups and look-arounds, (?...), are not supported")
+    try:
+        pattern = regex.compile(r"\b(?:" + "|".join(f"(?:{item})" for item in vocabulary) + r")\b",
+                                regex.IGNORECASE | regex.VERSION0)
+    except regex.error as error:
+        raise ValueError(f"the vocabulary is not one regular expression: {error}") from None
     hits = []
     for utterance in spine.utterances:
-        for match in pattern.finditer(spine.text, utterance["char_start"], utterance["char_end"]):
-            hits.append((utterance["utterance_id"], match.span()))
+        try:
+            for match in pattern.finditer(spine.text, utterance["char_start"], utterance["char_end"],
+                                          timeout=SWEEP_SECONDS):
+                hits.append((utterance["utterance_id"], match.span()))
+        except TimeoutError:
+            raise ValueError(f"the vocabulary takes more than {SWEEP_SECONDS:g} s on one utterance: "
+                             "simplify its patterns") from None
     return hits
 
 
@@ -141,7 +197,12 @@ def _check_sweep(curated: Curated, spine: Spine, rows: list[Row]) -> None:
     for index, record in enumerate(curated.records("not_temporal"), start=1):
         span = place(curated, spine, record, f"not_temporal #{index}", "surface")
         covered.append(span)
-    for utterance_id, (start, end) in sweep_hits(spine, vocabulary):
+    try:
+        hits = sweep_hits(spine, vocabulary)
+    except ValueError as error:
+        raise BuildError(DATES_FILE, None, "sweep_vocabulary", str(error),
+                         line=curated.data.line_of("sweep_vocabulary")) from None
+    for utterance_id, (start, end) in hits:
         if not any(begin <= start and end <= finish for begin, finish in covered):
             raise BuildError(DATES_FILE, f"{utterance_id} offset {start}", "not_temporal",
                              f"temporal word {spine.text[start:end]!r} is in no dates row and "

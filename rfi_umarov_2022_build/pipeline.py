@@ -33,6 +33,7 @@ from rfi_umarov_2022_build.curated import BuildError, Curated, Row, read_text
 from rfi_umarov_2022_build.dates import build_dates
 from rfi_umarov_2022_build.layers import build_table
 from rfi_umarov_2022_build.reader import render as render_reader
+from rfi_umarov_2022_build.rules import check_rules
 from rfi_umarov_2022_build.schemas import (
     TableSchema,
     check_foreign_keys,
@@ -165,6 +166,7 @@ def build_into(root: Path, folder: Path) -> dict[str, int]:
     tables = {name: enforce(schema, rows[name]) for name, schema in schemas.items()}
     check_foreign_keys(schemas, rows)
     check_anchored(schemas, rows, spine)
+    check_rules(schemas, rows)
     # write
     (folder / DATA_DIR).mkdir(parents=True, exist_ok=True)
     hashes = {}

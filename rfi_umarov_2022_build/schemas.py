@@ -12,7 +12,6 @@ import copy
 import datetime as dt
 import graphlib
 import json
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -23,7 +22,8 @@ import pyarrow.parquet as pq
 
 from rfi_umarov_2022 import registry
 from rfi_umarov_2022.loader import SCHEMA_KEY
-from rfi_umarov_2022_build.curated import BuildError, Origin, Row, read_text
+from rfi_umarov_2022_build import schema_json
+from rfi_umarov_2022_build.curated import BuildError, Origin, Row
 
 SCHEMA_DIR = "schema"
 ARROW_TYPES: dict[str, pa.DataType] = {
@@ -43,6 +43,7 @@ PYTHON_TYPES: dict[str, tuple[type, ...]] = {
 CONSTRAINTS = {"required", "unique", "pattern", "minimum", "maximum", "exclusiveMinimum",
                "exclusiveMaximum", "minLength", "maxLength"}
 DICTIONARY_INDEX = pa.int32()
+PATTERN_SECONDS = 2.0  # a schema pattern that takes longer on one value fails the build
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ class Field:
     categories: tuple[str, ...] | None
     ordered: bool
     constraints: dict[str, Any]
-    pattern: re.Pattern[str] | None = field(default=None, compare=False)
+    pattern: Any = field(default=None, compare=False)  # a compiled ``regex`` pattern
 
     @property
     def arrow_type(self) -> pa.DataType:
@@ -74,8 +75,13 @@ class Field:
             return f"expected {self.type}, got {type(value).__name__} {value!r}"
         if self.categories is not None and value not in self.categories:
             return f"{value!r} is not one of {list(self.categories)}"
-        if self.pattern is not None and not self.pattern.fullmatch(value):
-            return f"{value!r} does not match pattern {self.pattern.pattern}"
+        if self.pattern is not None:
+            try:
+                matched = self.pattern.fullmatch(value, timeout=PATTERN_SECONDS)
+            except TimeoutError:
+                return f"pattern {self.pattern.pattern} takes more than {PATTERN_SECONDS:g} s on {value!r}"
+            if not matched:
+                return f"{value!r} does not match pattern {self.pattern.pattern}"
         limits = self.constraints
         if "minimum" in limits and value < limits["minimum"]:
             return f"{value!r} is below the minimum {limits['minimum']}"
@@ -177,9 +183,11 @@ def _compile_field(path: str, raw: Any) -> Field:
         raise BuildError(path, None, name, "categoriesOrdered without categories")
     pattern = None
     if "pattern" in constraints:
+        import regex
+
         try:
-            pattern = re.compile(constraints["pattern"])
-        except (re.error, TypeError) as error:
+            pattern = regex.compile(constraints["pattern"], regex.VERSION0)
+        except (regex.error, TypeError) as error:
             raise BuildError(path, None, name, f"invalid pattern: {error}") from None
     return Field(name, raw["type"], raw["description"], bool(constraints.get("required")),
                  categories, bool(raw.get("categoriesOrdered")), constraints, pattern)
@@ -219,13 +227,10 @@ def load_schemas(root: Path) -> dict[str, TableSchema]:
     schemas = {}
     for path in sorted((root / SCHEMA_DIR).glob("*.json")):
         relpath = path.relative_to(root).as_posix()
-        try:
-            descriptor = json.loads(read_text(root, relpath, "Table Schema"))
-        except json.JSONDecodeError as error:
-            raise BuildError(relpath, None, None, f"JSON syntax error: {error.msg}",
-                             line=error.lineno) from None
+        descriptor = schema_json.parse(root, relpath, "Table Schema")
         if not isinstance(descriptor, dict):
             raise BuildError(relpath, None, None, "a Table Schema is a JSON object")
+        schema_json.check(root, relpath, descriptor)
         if descriptor.get("name") != path.stem:
             raise BuildError(relpath, None, "name",
                              f"schema name {descriptor.get('name')!r} must equal the file stem")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -100,6 +101,9 @@ def load_document(root: Path) -> tuple[Curated, str]:
         if bad in text:
             raise BuildError(relpath, None, None, f"the transcript holds {name} at offset "
                              f"{text.index(bad)}; store it with LF line ends and no BOM")
+    if not unicodedata.is_normalized("NFC", text):
+        raise BuildError(relpath, None, None, "the transcript is not in Unicode normal form NFC, so "
+                         "quotes and aliases written in NFC would not be found; store it as NFC")
     return curated, text
 
 

@@ -31,6 +31,7 @@ class Case:
     what: str
     mutate: Callable[[Path], None]
     expected: tuple[str, ...]  # fragments of the error line: file, record, field, message
+    patch: tuple[tuple[str, str, float], ...] = ()  # (module, attribute, value): a shorter time limit
 
 
 def edit(rel: str, old: str, new: str, count: int = 1) -> Callable[[Path], None]:
@@ -334,7 +335,7 @@ CASES = [
          (DATES + ":", "record t01", "field edtf", "outside 1-9999")),
     Case("timex-value", "a TIMEX3 value that is no date, such as 2020-13",
          edit(DATES, 'timex_value: "2021-03"', 'timex_value: "2021-13"'),
-         (DATES + ":", "record t01", "field timex_value", "pattern")),
+         (DATES + ":", "record t01", "field timex_value", "month 13 does not exist")),
     Case("impossible-date", "an impossible date written unquoted",
          edit(DATES, 'earliest: "2021-03-01"', "earliest: 2021-02-30"),
          (DATES + ":", "record t01", "field earliest", "is not a 'date'")),
@@ -368,6 +369,9 @@ CASES = [
     Case("transcript-bom", "a transcript with a byte-order mark, even once rehashed",
          new_transcript(lambda data: b"\xef\xbb\xbf" + data),
          (TRANSCRIPT, "byte-order mark")),
+    Case("transcript-nfd", "a transcript in decomposed Unicode (NFD), even once rehashed",
+         new_transcript(lambda data: data.replace(b"Example", "Exe\u0301mple".encode())),
+         (TRANSCRIPT, "normal form NFC")),
     Case("label-contradicts-turn", "a printed speaker label that contradicts the turn order",
          edit(DOCUMENT, 'host-radio: ["Host: "]\n  ana-berg: ["Ana Berg : "]',
               'host-radio: ["Ana Berg : "]\n  ana-berg: ["Host: "]'),
@@ -407,7 +411,7 @@ CASES = [
          (CLAIMS + ":", "merge keys", "not supported")),
     Case("yaml-python-tag", "a YAML Python tag",
          edit(CLAIMS, "quote: the army left", "quote: !!python/name:os.system the army left"),
-         (CLAIMS + ":", "YAML:", "constructor")),
+         (CLAIMS + ":", "explicit YAML tag", "not supported")),
     Case("misspelt-field", "a misspelt field in a curated record",
          edit(CLAIMS, "    paraphrase: Freedonia needs ports for its trade.",
               "    paraphrse: Freedonia needs ports for its trade."),
@@ -469,7 +473,7 @@ CASES = [
     Case("schema-unknown-constraint", "a schema constraint the build does not implement",
          edit_json(NOTES_SCHEMA, lambda d: field_of(d, "surface").setdefault(
              "constraints", {}).update(maxItems=3)),
-         (NOTES_SCHEMA, "field surface", "unsupported constraint")),
+         (NOTES_SCHEMA, "field surface", "unknown key", "maxItems")),
     Case("schema-max-length", "a value longer than its schema's maxLength",
          edit_json(NOTES_SCHEMA, lambda d: field_of(d, "surface").setdefault(
              "constraints", {}).update(maxLength=3)),
@@ -515,11 +519,165 @@ CASES = [
     Case("annotation-fifo", "an annotation file that is a FIFO, not a file",
          lambda root: fifo(root, NOTES),
          (NOTES, "not a regular file")),
+    # values are what they claim to be: the calendar, TIMEX3 and EDTF agree
+    Case("edtf-not-a-day", "an EDTF day that is not on the calendar (29 February of 2021)",
+         edit(DATES, 'edtf: "2021-03"', 'edtf: "2021-02-29"'),
+         (DATES + ":", "record t01", "field edtf", "not a day of the calendar")),
+    Case("timex-not-a-day", "a TIMEX3 day that is not on the calendar (29 February of 2021)",
+         edit(DATES, 'timex_value: "2021-03"', 'timex_value: "2021-02-29"'),
+         (DATES + ":", "record t01", "field timex_value", "not a day of the calendar")),
+    Case("timex-31-february", "a TIMEX3 day that is not on the calendar (31 February)",
+         edit(DATES, 'timex_value: "2021-03"', 'timex_value: "2020-02-31"'),
+         (DATES + ":", "record t01", "field timex_value", "not a day of the calendar")),
+    Case("timex-week-53", "a TIMEX3 week the year does not have (2022-W53)",
+         edit(DATES, 'timex_value: "2021-03"', 'timex_value: "2022-W53"'),
+         (DATES + ":", "record t01", "field timex_value", "no ISO week 53")),
+    Case("timex-duration", "a TIMEX3 duration outside the grammar (P...Y)",
+         edit(DATES, 'timex_value: "2021-03"', 'timex_value: "P...Y"'),
+         (DATES + ":", "record t01", "field timex_value", "not a TIMEX3 duration")),
+    Case("timex-edtf-disagree", "a TIMEX3 value that does not cover the EDTF value of its row",
+         edit(DATES, 'timex_value: "2021-03"', 'timex_value: "1815-06"'),
+         (DATES + ":", "record t01", "field edtf", "not inside the TIMEX3 value '1815-06'")),
+    Case("timex-type-disagree", "a timex_type that contradicts the value",
+         edit(DATES, "timex_type: DATE", "timex_type: DURATION"),
+         (DATES + ":", "record t01", "field timex_value", "which a DURATION cannot have")),
+    Case("granularity-disagree", "a granularity that contradicts the value",
+         edit(DATES, "granularity: month", "granularity: year"),
+         (DATES + ":", "record t01", "field timex_value", "names a month", "granularity 'year'")),
+    Case("approximate-bounds", "bounds far outside an approximate (~) EDTF value",
+         both(edit(DATES, 'edtf: "2021-03"', 'edtf: "2021-03~"'),
+              edit(DATES, 'earliest: "2021-03-01"', 'earliest: "0001-01-01"')),
+         (DATES + ":", "record t01", "field earliest", "outside the EDTF value")),
+    Case("edtf-space", "an EDTF value with a leading space",
+         edit(DATES, 'edtf: "2021-03"', 'edtf: " 2021-03"'),
+         (DATES + ":", "record t01", "field edtf", "U+0020")),
+    Case("document-date-moved", "a publication date that the deictic dates no longer contain",
+         edit(DOCUMENT, 'date_published: "2022-05-10"', 'date_published: "2023-05-10"'),
+         (DATES + ":", "record t02", "field timex_value", "document date 2023-05-10")),
+    # text is clean: NFC, no invisible or padded ends, whatever the YAML style
+    Case("paraphrase-newline", "a paraphrase ending in a newline (a YAML block)",
+         edit(CLAIMS, "paraphrase: Sylvania seeks closer ties with Freedonia.",
+              "paraphrase: |\n      Sylvania seeks closer ties with Freedonia."),
+         (CLAIMS + ":", "record c001", "field paraphrase", "U+000A")),
+    Case("zero-width-explanation", "an explanation of zero-width characters only",
+         edit(NOTES, "explanation: A fixture note, to show the format.", 'explanation: "\\u200B\\u200B"'),
+         (NOTES + ":", "record n01", "field explanation", "no visible character")),
+    Case("bom-reason", "a reason that starts with a byte-order mark",
+         edit(CLAIMS, "reason: A request for an explanation.}", 'reason: "\\uFEFFA request for an explanation."}'),  # noqa: E501
+         (CLAIMS + ":", "record q1-s02", "field reason", "U+FEFF")),
+    Case("alias-newline", "an alias ending in a newline",
+         edit(ACTORS, "{alias: Freedonian, alias_type: demonym}", '{alias: "Freedonian\\n", alias_type: demonym}'),  # noqa: E501
+         (ACTORS + ":", "record freedonia", "field alias", "U+000A")),
+    Case("alias-nfd", "a name spelt in decomposed Unicode (NFD)",
+         edit(ACTORS, "name: Sylvania", 'name: "Sylva\\u0300nia"'),
+         (ACTORS + ":", "record sylvania", "field name", "NFC")),
+    Case("iso3-long", "an ISO code longer than three letters",
+         edit(ACTORS, "iso3: null", "iso3: FRDNA"),
+         (ACTORS + ":", "record freedonia", "field iso3", "pattern")),
+    Case("url-newline", "a source address ending in a newline",
+         edit(DOCUMENT, "source_url: https://example.org/interview", 'source_url: "https://example.org/interview\\n"'),
+         (DOCUMENT + ":", "field source_url", "U+000A")),
+    # one line, never a traceback
+    Case("occurrence-float", "an occurrence index written as a decimal",
+         edit(CLAIMS, "occurrence: 1", "occurrence: 1.0"),
+         (CLAIMS + ":", "record c006", "field occurrence", "not of type 'integer'")),
+    Case("hedge-occurrence-float", "a hedge occurrence written as a decimal",
+         edit(CLAIMS, "hedge: probably", "hedge: probably\n    hedge_occurrence: 1.0"),
+         (CLAIMS + ":", "record c007", "field hedge_occurrence", "not of type 'integer'")),
+    Case("from-line-float", "a turn's first line written as a decimal",
+         edit(DOCUMENT, "from_line: 3", "from_line: 3.0"),
+         (DOCUMENT + ":", "field from_line", "not of type 'integer'")),
+    Case("yaml-timestamp-tag", "an impossible date given an explicit YAML timestamp tag",
+         edit(DATES, 'earliest: "2021-03-01"', "earliest: !!timestamp 2020-02-30"),
+         (DATES + ":", "explicit YAML tag", "timestamp")),
+    Case("yaml-int-tag", "a word given an explicit YAML integer tag",
+         edit(CLAIMS, "occurrence: 1", "occurrence: !!int abc"),
+         (CLAIMS + ":", "explicit YAML tag", "int")),
+    Case("yaml-float-tag", "a word given an explicit YAML float tag",
+         edit(CLAIMS, "occurrence: 1", "occurrence: !!float abc"),
+         (CLAIMS + ":", "explicit YAML tag", "float")),
+    Case("yaml-bool-tag", "a word given an explicit YAML boolean tag",
+         edit(ACTORS, "wikidata_id: null", "wikidata_id: !!bool maybe"),
+         (ACTORS + ":", "explicit YAML tag", "bool")),
+    Case("sweep-construct", "a temporal vocabulary item with an inline flag",
+         edit(DATES, "sweep_vocabulary: [March, year, now, time, after]",
+              'sweep_vocabulary: [March, "(?i)year", now, time, after]'),
+         (DATES + ":", "field sweep_vocabulary", "(?...)")),
+    Case("sweep-slow", "a temporal vocabulary that backtracks without end",
+         edit(DATES, "sweep_vocabulary: [March, year, now, time, after]",
+              'sweep_vocabulary: [March, year, now, time, after, "(.+?)(.+?)(.+?)(.+?)(.+?)\\\\5\\\\4\\\\3\\\\2\\\\1"]'),  # noqa: E501
+         (DATES + ":", "field sweep_vocabulary", "takes more than"),
+         patch=(("rfi_umarov_2022_build.dates", "SWEEP_SECONDS", 0.05),)),
+    # Table Schemas say only what the build implements, in the right types
+    Case("schema-minimum-string", "a schema minimum written as text",
+         edit_json(NOTES_SCHEMA, lambda d: field_of(d, "char_start")["constraints"].update(minimum="0")),
+         (NOTES_SCHEMA, "field char_start", "is not of type 'number'")),
+    Case("schema-required-string", "a schema 'required' written as text",
+         edit_json(NOTES_SCHEMA, lambda d: field_of(d, "surface")["constraints"].update(required="false")),
+         (NOTES_SCHEMA, "field surface", "is not of type 'boolean'")),
+    Case("schema-ordered-string", "categoriesOrdered written as text",
+         edit_json("schema/claims.json", lambda d: field_of(d, "certainty").update(categoriesOrdered="no")),
+         ("schema/claims.json", "field certainty", "is not of type 'boolean'")),
+    Case("schema-misspelt-key", "a misspelt schema key (foreignkeys)",
+         edit_json(NOTES_SCHEMA, lambda d: d.update(foreignkeys=d.pop("foreignKeys"))),
+         (NOTES_SCHEMA, "unknown key", "foreignkeys")),
+    Case("schema-format", "a field format the build does not implement",
+         edit_json(NOTES_SCHEMA, lambda d: field_of(d, "surface").update(format="email")),
+         (NOTES_SCHEMA, "field surface", "'default' was expected")),
+    Case("schema-missing-values", "missingValues, which the build does not implement",
+         edit_json(NOTES_SCHEMA, lambda d: d.update(missingValues=["", "NA"])),
+         (NOTES_SCHEMA, "unknown key", "missingValues")),
+    Case("schema-nan", "a NaN in a schema constraint",
+         lambda root: (root / NOTES_SCHEMA).write_text((root / NOTES_SCHEMA).read_text(encoding="utf-8")
+                                                        .replace('"minimum": 0', '"minimum": NaN', 1),
+                                                        encoding="utf-8"),
+         (NOTES_SCHEMA, "not strict JSON", "NaN")),
+    Case("schema-slow-pattern", "a schema pattern that backtracks without end",
+         edit_json("schema/utterances.json", lambda d: field_of(d, "text").setdefault(
+             "constraints", {}).update(pattern="^(?:.{0,30}|(.+?)(.+?)(.+?)(.+?)(.+?)\\5\\4\\3\\2\\1)$")),
+         ("field text", "takes more than"),
+         patch=(("rfi_umarov_2022_build.schemas", "PATTERN_SECONDS", 0.05),)),
+    # codebook rules across tables
+    Case("implicit-mentioned", "an actor the quote does not name, coded as merely mentioned",
+         edit(CLAIMS, "actors: {freedonia: agent}\n  - claim_id: c005",
+              "actors: {freedonia: agent, sylvania: mentioned}\n  - claim_id: c005"),
+         (CLAIMS + ":", "record c004/sylvania", "field role", "implicit actors")),
+    Case("named-not-actor", "an actor the quote names that is not an actor of the claim",
+         edit(CLAIMS, "actors: {freedonia: agent, sylvania: agent}", "actors: {freedonia: agent}"),
+         (CLAIMS + ":", "record c011", "field quote", "every actor named in the quote")),
+    Case("restates-polarity", "a restatement with the opposite polarity",
+         edit(CLAIMS, "    topic: diplomacy\n    actors: {freedonia: agent, sylvania: agent}",
+              "    topic: diplomacy\n    restates_claim_id: c009\n    actors: {freedonia: agent, sylvania: agent}"),  # noqa: E501
+         (CLAIMS + ":", "record c011", "field restates_claim_id", "restatement")),
+    Case("restates-cycle", "two claims that restate each other",
+         both(edit(CLAIMS, "    topic: economy\n", "    topic: economy\n    restates_claim_id: c011\n"),
+              edit(CLAIMS, "    topic: diplomacy\n    actors: {freedonia: agent, sylvania: agent}",
+                   "    topic: diplomacy\n    restates_claim_id: c004\n    actors: {freedonia: agent, sylvania: agent}")),  # noqa: E501
+         (CLAIMS + ":", "record c004", "references without cycles", "c004 -> c011 -> c004")),
+    Case("restates-cycle-three", "three claims that restate each other in a circle",
+         both(edit(CLAIMS, "    topic: economy\n", "    topic: economy\n    restates_claim_id: c011\n"),
+              edit(CLAIMS, "    topic: diplomacy\n    actors: {freedonia: agent, sylvania: agent}",
+                   "    topic: diplomacy\n    restates_claim_id: c001\n    actors: {freedonia: agent, sylvania: agent}"),  # noqa: E501
+              edit(CLAIMS, "    topic: diplomacy\n    actors: {sylvania: agent, freedonia: target}",
+                   "    topic: diplomacy\n    restates_claim_id: c004\n    actors: {sylvania: agent, freedonia: target}")),  # noqa: E501
+         (CLAIMS + ":", "references without cycles", "c001 -> c004 -> c011 -> c001")),
+    Case("frame-restates-cycle", "a frame claim that restates the claim it frames",
+         edit(CLAIMS, "    topic: meta\n    actors: {critics: agent, freedonia: mentioned}",
+              "    topic: meta\n    restates_claim_id: c006\n    actors: {critics: agent, freedonia: mentioned}"),  # noqa: E501
+         (CLAIMS + ":", "references without cycles", "c005 -> c006 -> c005")),
+    Case("country-cycle", "two states that are each other's country",
+         both(edit(ACTORS, "    iso3: null\n", "    iso3: null\n    country_id: sylvania\n"),
+              edit(ACTORS, "    description: Another fictional state", "    country_id: freedonia\n    description: Another fictional state")),  # noqa: E501
+         (ACTORS + ":", "record freedonia", "references without cycles", "freedonia -> sylvania -> freedonia")),  # noqa: E501
 ]
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.case_id)
-def test_bad_input_fails_cleanly(case, project, capsys):
+def test_bad_input_fails_cleanly(case, project, capsys, monkeypatch):
+    import importlib
+
+    for module, attribute, value in case.patch:
+        monkeypatch.setattr(importlib.import_module(module), attribute, value)
     victim = project.parent / "victim.txt"
     victim.write_bytes(VICTIM)
     case.mutate(project)

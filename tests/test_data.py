@@ -365,3 +365,17 @@ def test_holds_at_dates_agree_with_the_claims_time_orientation(tables):
              | (holds & (links.time_orientation == "present") & (after | before))
              | ((links.relation == "since") & after))
     assert not wrong.any(), links[wrong][["claim_id", "date_id", "relation", "time_orientation"]]
+
+
+def test_no_claim_actor_is_merely_mentioned_without_being_named(tables):
+    """Codebook rule 'implicit actors' as the audit's one query: a claim actor with role
+    'mentioned' has a mention of that actor inside the claim's quote."""
+    links = tables["claim_actors"].merge(tables["claims"][["claim_id", "char_start", "char_end"]],
+                                         on="claim_id")
+    mentions = tables["mentions"][["actor_id", "char_start", "char_end"]].rename(
+        columns={"char_start": "m_start", "char_end": "m_end"})
+    joined = links.merge(mentions, on="actor_id", how="left")
+    joined["inside"] = (joined.m_start >= joined.char_start) & (joined.m_end <= joined.char_end)
+    named = joined.groupby(["claim_id", "actor_id"], observed=True).inside.any()
+    mentioned = links[links.role == "mentioned"].set_index(["claim_id", "actor_id"]).index
+    assert [pair for pair in mentioned if not named.get(pair, False)] == []
