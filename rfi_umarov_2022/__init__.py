@@ -32,11 +32,13 @@ __all__ = [
     "__version__",
     "datapackage_path",
     "docs_path",
+    "duckdb",
     "fields",
     "list_tables",
     "load",
     "load_all",
     "load_table",
+    "polars",
     "source_text",
     "to_spacy",
     "verify",
@@ -51,6 +53,22 @@ def datapackage_path() -> Path:
 def docs_path() -> Path:
     """Folder holding the codebook, the table reference, the datasheet and the reader page."""
     return data_root() / "docs"
+
+
+def duckdb(connection: Any = None) -> Any:
+    """A DuckDB connection with a view per table, ordinal scales as ENUMs in codebook order
+    (needs duckdb; see rfi_umarov_2022.engines)."""
+    from rfi_umarov_2022.engines import duckdb as connect
+
+    return connect(connection)
+
+
+def polars(name: str) -> Any:
+    """One table as a Polars DataFrame with categories as ``pl.Enum`` in codebook order (needs
+    polars; see rfi_umarov_2022.engines)."""
+    from rfi_umarov_2022.engines import polars as frame
+
+    return frame(name)
 
 
 def to_spacy(nlp: Any = None) -> list[Any]:

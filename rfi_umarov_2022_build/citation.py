@@ -6,6 +6,7 @@ Croissant's ``citeAs`` and the descriptor all derive from it, so they cannot dis
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import yaml
@@ -48,7 +49,15 @@ def bibtex(meta: dict[str, Any], version: str) -> str:
     return f"@misc{{{key},\n{body}\n}}"
 
 
-def citation_cff(meta: dict[str, Any], version: str, source: str) -> str:
+def content_id(package: dict[str, Any]) -> str:
+    """An identifier of exactly this data: a sha256 over the sha256 of every table and source
+    the descriptor lists (``urn:sha256:...``). The same data give the same identifier."""
+    files = [f"{r['name']} {r['hash']}" for r in package["resources"]]
+    files += [f"source {s['hash']}" for s in package.get("sources", []) if "hash" in s]
+    return "urn:sha256:" + hashlib.sha256("\n".join(sorted(files)).encode("utf-8")).hexdigest()
+
+
+def citation_cff(meta: dict[str, Any], version: str, source: str, identifier: str) -> str:
     """CITATION.cff (CFF 1.2.0): the dataset, its preferred citation and the cited original."""
     citation = meta["citation"]
     authors = [{"name": name} for name in creators(meta)]
@@ -65,6 +74,11 @@ def citation_cff(meta: dict[str, Any], version: str, source: str) -> str:
     }
     if meta.get("keywords"):
         cff["keywords"] = meta["keywords"]
+    if meta.get("homepage"):
+        cff["url"] = meta["homepage"]
+    cff["identifiers"] = [{"type": "other", "value": identifier,
+                           "description": "sha256 over the sha256 of every data file of this version "
+                                          "(datapackage.json's id); it names exactly these data"}]
     cff["preferred-citation"] = {
         "type": "data",
         "title": citation["title"],

@@ -136,7 +136,12 @@ def check_written(folder: Path, schemas: dict[str, TableSchema]) -> None:
 
 def frictionless_problem(folder: Path) -> str | None:
     """Stock frictionless on the descriptor (keys, foreign keys, constraints): slow, the reference."""
-    import frictionless
+    try:
+        import frictionless
+    except ImportError:
+        raise BuildError(DESCRIPTOR, None, None, "validating needs stock frictionless, which is not "
+                         "installed: pip install -c constraints.txt -e '.[validate]' (or skip it "
+                         "with --no-validate)") from None
 
     report = frictionless.validate(str(folder / DESCRIPTOR))
     if report.valid:
@@ -175,10 +180,11 @@ def build_into(root: Path, folder: Path) -> dict[str, int]:
         write_parquet(table, path)
         hashes[name] = sha256_file(path)
     package = descriptor(root, meta, schemas, hashes, spine.source_path)
+    package = {"$schema": package.pop("$schema"), "id": citation.content_id(package), **package}
     write_json(folder / DESCRIPTOR, package)
     write_json(folder / CROISSANT, croissant(package, schemas, meta.data))
     write_text(folder / citation.CITATION_FILE,
-               citation.citation_cff(meta.data, package["version"], PACKAGE_FILE))
+               citation.citation_cff(meta.data, package["version"], PACKAGE_FILE, package["id"]))
     row_counts = {name: table.num_rows for name, table in tables.items()}
     write_text(folder / docs.TABLE_DOCS, docs.table_reference(root, schemas, row_counts))
     write_text(folder / docs.DATASHEET, docs.datasheet(root, schemas, row_counts))

@@ -16,13 +16,17 @@ import itertools
 import sys
 from pathlib import Path
 
-import matplotlib
+try:
+    import matplotlib
 
-matplotlib.use("Agg")
-import matplotlib.dates as mdates
-import matplotlib.pyplot as plt
-import networkx as nx
-import pandas as pd
+    matplotlib.use("Agg")
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+    import networkx as nx
+    import pandas as pd
+except ImportError as error:
+    sys.exit(f"scripts/figures.py needs matplotlib and networkx ({error.name} is missing): "
+             ".venv/bin/python -m pip install -c constraints.txt -e '.[slow]'")
 
 import rfi_umarov_2022 as ds
 

@@ -53,8 +53,8 @@ def test_every_python_block_runs():
     for title in re.findall(r"^## (.+)$", README, re.MULTILINE):
         namespace = {"ds": ds, "pd": pd}
         for block in python_blocks(title):
-            if "load_dataset" in block or "to_spacy" in block:  # need an export or spaCy
-                continue
+            if any(needs in block for needs in ("load_dataset", "to_spacy", "pyld")):
+                continue  # an export or a library of the slow tier: tests/slow/test_interop.py runs them
             run_block(block, namespace)
 
 

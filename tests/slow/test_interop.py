@@ -198,3 +198,43 @@ def test_webanno_expands_offline_with_the_documented_loader(webanno_export):
     assert nquads.count("<http://www.w3.org/ns/oa#hasSelector>") == 2 * document["total"]  # position, quote
     with pytest.raises(ValueError, match="refusing to fetch"):
         webanno.document_loader("http://example.org/context.jsonld")
+
+
+def test_the_readme_expands_the_web_annotation_export_offline(tmp_path, monkeypatch):
+    pytest.importorskip("pyld.jsonld")
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"```python\n(.*?)```", readme, re.DOTALL) if "document_loader" in b)
+    exports.export("webanno", tmp_path / "wa")
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    exec(block, namespace)
+    total = json.loads((tmp_path / "wa" / "annotations.jsonld").read_text(encoding="utf-8"))["total"]
+    assert json.dumps(namespace["expanded"]).count('"http://www.w3.org/ns/oa#Annotation"') == total
+
+
+def test_the_readme_loads_a_hugging_face_config(hf, monkeypatch):
+    import re
+
+    folder, _ = hf
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"```python\n(.*?)```", readme, re.DOTALL) if "load_dataset" in b)
+    monkeypatch.chdir(folder.parent)
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    namespace: dict = {}
+    exec(block, namespace)
+    assert namespace["claims"].num_rows == len(truth("claims"))
+
+
+def test_the_readme_spacy_example_runs():
+    pytest.importorskip("spacy")
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"```python\n(.*?)```", readme, re.DOTALL) if "to_spacy" in b)
+    namespace: dict = {"ds": ds}
+    lines = block.strip().splitlines()
+    exec("\n".join(lines[:-1]), namespace)
+    assert eval(lines[-1], namespace)

@@ -97,26 +97,79 @@ def test_stock_frictionless_validates_the_descriptor():
 
 
 @pytest.mark.parametrize("name", ds.list_tables())
-def test_duckdb_and_polars_read_every_table_with_categories(name, tables):
-    duckdb = pytest.importorskip("duckdb")
-    pl = pytest.importorskip("polars")
-    path = str(ROOT / "dataset" / f"{name}.parquet")
-    assert duckdb.sql(f"select count(*) from read_parquet('{path}')").fetchall()[0][0] == len(tables[name])
-    frame = pl.read_parquet(path)
-    assert frame.columns == list(tables[name].columns)
-    for column in tables[name].columns:
-        if str(tables[name][column].dtype) == "category":
-            assert frame.schema[column] == pl.Categorical or isinstance(frame.schema[column], pl.Enum)
+def test_duckdb_and_polars_routes_type_every_category_in_schema_order(name, tables):
+    import polars as pl
+
+    frame = ds.polars(name)
+    assert frame.columns == list(tables[name].columns) and frame.height == len(tables[name])
+    con = ds.duckdb()
+    described = {row[0]: row[1] for row in con.sql(f'DESCRIBE "{name}"').fetchall()}
+    for field in json.loads(ds.datapackage_path().read_text(encoding="utf-8"))["resources"][
+            ds.list_tables().index(name)]["schema"]["fields"]:
+        if "categories" in field:
+            assert frame.schema[field["name"]] == pl.Enum(field["categories"])
+            quoted = ", ".join("'" + v.replace("'", "''") + "'" for v in field["categories"])
+            assert described[field["name"]] == f"ENUM({quoted})"
 
 
 def test_readme_duckdb_query_runs(tables):
-    duckdb = pytest.importorskip("duckdb")
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     query = re.search(r"```sql\n(.*?)```", readme, re.DOTALL).group(1)
-    connection = duckdb.connect()
-    connection.execute(f"SET file_search_path = '{ROOT}'")
-    rows = connection.sql(query).fetchall()
+    rows = ds.duckdb().sql(query).fetchall()
     assert rows and {name for name, _ in rows} <= set(tables["actors"].name)
+
+
+ORDINAL_R = """
+suppressPackageStartupMessages({library(jsonlite); library(readr)})
+dir <- commandArgs(trailingOnly = TRUE)[[1]]
+pkg <- fromJSON(file.path(dir, "datapackage.json"), simplifyVector = FALSE)
+col_for <- function(f) {
+  lv <- if (!is.null(f$categories)) unlist(f$categories) else unlist(f$constraints$enum)
+  if (!is.null(lv)) return(col_factor(levels = lv, ordered = isTRUE(f$categoriesOrdered)))
+  switch(f$type, integer = col_integer(), number = col_double(), boolean = col_logical(),
+         date = col_date(), col_character())
+}
+res <- Filter(function(r) r$name == "claims", pkg$resources)[[1]]
+types <- setNames(lapply(res$schema$fields, col_for), sapply(res$schema$fields, `[[`, "name"))
+claims <- read_csv(file.path(dir, res$path), col_types = do.call(cols, types), na = "")
+cat("likely", sort(claims$claim_id[claims$certainty >= "probable"]), "\n")
+cat("topics", as.character(claims$claim_id[order(claims$topic, claims$claim_id)]), "\n")
+"""
+
+
+def test_the_same_ordinal_and_topic_queries_give_the_same_rows_in_every_engine(tables, tmp_path):
+    """certainty >= probable, and claims sorted by topic (codebook order, then id): pandas,
+    DuckDB, Polars and R (the README's routes) agree row for row."""
+    import shutil
+
+    import polars as pl
+
+    from rfi_umarov_2022 import exports
+
+    claims = tables["claims"]
+    pandas_likely = sorted(claims[claims.certainty >= "probable"].claim_id)
+    pandas_topics = list(claims.sort_values(["topic", "claim_id"]).claim_id)
+    con = ds.duckdb()
+    duck_likely = sorted(r[0] for r in con.sql(
+        "SELECT claim_id FROM claims WHERE certainty >= 'probable'::claims_certainty").fetchall())
+    duck_topics = [r[0] for r in con.sql("SELECT claim_id FROM claims ORDER BY topic, claim_id")
+                   .fetchall()]
+    frame = ds.polars("claims")
+    polars_likely = sorted(frame.filter(pl.col("certainty") >= "probable")["claim_id"].to_list())
+    polars_topics = frame.sort(["topic", "claim_id"])["claim_id"].to_list()
+    assert pandas_likely == duck_likely == polars_likely
+    assert pandas_topics == duck_topics == polars_topics
+    assert len(pandas_likely) > sum(claims.certainty == "probable")  # the certain ones count too
+    if shutil.which("Rscript") is None:
+        pytest.fail("Rscript not found (apt-get install r-base-core r-cran-readr r-cran-jsonlite)")
+    exports.export("csv", tmp_path / "csv")
+    script = tmp_path / "ordinal.R"
+    script.write_text(ORDINAL_R, encoding="utf-8")
+    result = run("Rscript", script, tmp_path / "csv")
+    assert result.returncode == 0, result.stderr
+    lines = dict(line.split(" ", 1) for line in result.stdout.strip().splitlines())
+    assert lines["likely"].split() == pandas_likely
+    assert lines["topics"].split() == pandas_topics
 
 
 def test_croissant_loads_with_mlcroissant(tables):
