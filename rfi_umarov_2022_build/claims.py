@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rfi_umarov_2022_build.curated import BuildError, Curated, Record, Row
+from rfi_umarov_2022_build.ledgers import check_ledger
 from rfi_umarov_2022_build.schemas import TableSchema
 from rfi_umarov_2022_build.spans import Span, occurrences, word_bounded
 from rfi_umarov_2022_build.spine import Spine, place
@@ -48,7 +49,7 @@ def _place_cue(curated: Curated, spine: Spine, record: Record, span: Span,
 
 
 def build_claims(root: Path, spine: Spine, schemas: dict[str, TableSchema]) -> dict[str, list[Row]]:
-    """Tables claims, claim_actors, claim_dates and claim_cues.
+    """Tables claims, claim_actors, claim_dates, claim_cues and (where it has a schema) claim_events.
 
     Each cue type of ``claim_cues`` is the name of the claims field that holds the cue (hedge,
     reporting_cue). Unknown actor and date ids are left to the shared foreign-key check.
@@ -63,6 +64,7 @@ def build_claims(root: Path, spine: Spine, schemas: dict[str, TableSchema]) -> d
     claim_actors: list[Row] = []
     claim_dates: list[Row] = []
     claim_cues: list[Row] = []
+    claim_events: list[Row] = []
     covered: set[str] = set()
     seen_quotes: dict[tuple, str] = {}
     records = curated.records("claims")
@@ -119,10 +121,15 @@ def build_claims(root: Path, spine: Spine, schemas: dict[str, TableSchema]) -> d
         for date_id, relation in dates.items():
             claim_dates.append(curated.row(dates, claim_id=claim_id, date_id=date_id,
                                            relation=relation))
+        events = record.get("events") or {}
+        for event_id, relation in events.items():
+            claim_events.append(curated.row(events, claim_id=claim_id, event_id=event_id,
+                                            relation=relation))
     _check_frames(curated, records, claims)
-    _check_coverage(curated, spine, covered)
-    return {"claims": claims, "claim_actors": claim_actors, "claim_dates": claim_dates,
-            "claim_cues": claim_cues}
+    check_ledger(curated, spine, covered, "no_claim_sentences", "claim")
+    tables = {"claims": claims, "claim_actors": claim_actors, "claim_dates": claim_dates,
+              "claim_cues": claim_cues, "claim_events": claim_events}
+    return {name: rows for name, rows in tables.items() if name in schemas}
 
 
 def _check_frames(curated: Curated, records: list[Record], claims: list[Row]) -> None:
@@ -142,25 +149,3 @@ def _check_frames(curated: Curated, records: list[Record], claims: list[Row]) ->
         else:
             continue
         raise curated.error(record, claim["claim_id"], "frame_claim_id", problem)
-
-
-def _check_coverage(curated: Curated, spine: Spine, covered: set[str]) -> None:
-    """Every sentence holds a claim or is listed, with a reason, as holding none."""
-    listed: set[str] = set()
-    all_sentences = {s["sentence_id"] for s in spine.sentences}
-    for record in curated.records("no_claim_sentences"):
-        sentence_id = record["sentence_id"]
-        if sentence_id not in all_sentences:
-            raise curated.error(record, sentence_id, "sentence_id", "unknown sentence")
-        if sentence_id in covered:
-            raise curated.error(record, sentence_id, "sentence_id",
-                                "listed as holding no claim, but a claim's quote lies in it")
-        if sentence_id in listed:
-            raise curated.error(record, sentence_id, "sentence_id", "listed twice")
-        listed.add(sentence_id)
-    for sentence in spine.sentences:
-        if sentence["sentence_id"] not in covered | listed:
-            section: Record | None = curated.data if isinstance(curated.data, Record) else None
-            raise curated.error(section, sentence["sentence_id"], "no_claim_sentences",
-                                f"sentence {sentence['text'][:60]!r} is covered by no claim and "
-                                "not listed as holding none")

@@ -9,8 +9,8 @@ from functools import cache
 from pathlib import Path
 
 from rfi_umarov_2022_build import timex
-from rfi_umarov_2022_build.curated import BuildError, Curated, Record, Row, as_date
-from rfi_umarov_2022_build.spans import Span
+from rfi_umarov_2022_build.curated import Curated, Record, Row, as_date
+from rfi_umarov_2022_build.ledgers import check_sweep
 from rfi_umarov_2022_build.spine import Spine, place
 
 DATES_FILE = "dataset/annotations/dates.yaml"
@@ -104,11 +104,14 @@ def build_dates(root: Path, spine: Spine) -> dict[str, list[Row]]:
             lower, upper = edtf_bounds(record["edtf"], fuzzy=qualified)
         except EDTFError as error:
             raise curated.error(record, date_id, "edtf", str(error)) from None
-        _check_within(curated, record, date_id, bounds, lower, upper)
+        check_within(curated, record, date_id, bounds, lower, upper)
         problem = timex.problem(record["timex_value"], record["timex_type"], record["granularity"])
         if problem:
             raise curated.error(record, date_id, "timex_value", problem)
         _check_agreement(curated, record, date_id, edtf_bounds(record["edtf"]))
+        if record.get("event_id") is not None and record["anchor_type"] != "event":
+            raise curated.error(record, date_id, "event_id",
+                                "only an expression fixed by an event (anchor_type event) names one")
         anchor = record.get("anchor_date_id")
         if (record["anchor_type"] == "previous_expression") != (anchor is not None):
             raise curated.error(record, date_id, "anchor_date_id",
@@ -125,8 +128,10 @@ def build_dates(root: Path, spine: Spine) -> dict[str, list[Row]]:
             timex_mod=record.get("timex_mod"), edtf=record["edtf"],
             earliest=bounds["earliest"], latest=bounds["latest"],
             granularity=record["granularity"], anchor_type=record["anchor_type"],
-            anchor_date_id=anchor, refers_to=record["refers_to"], note=record["note"]))
-    _check_sweep(curated, spine, rows)
+            anchor_date_id=anchor, event_id=record.get("event_id"), refers_to=record["refers_to"],
+            note=record["note"]))
+    check_sweep(curated, spine, [(row["char_start"], row["char_end"]) for row in rows],
+                "not_temporal", "temporal")
     return {"dates": rows}
 
 
@@ -143,7 +148,7 @@ def _check_agreement(curated: Curated, record: Record, date_id: str,
                             f"{record['timex_value']!r} ({parsed.lower} to {parsed.upper})")
 
 
-def _check_within(curated: Curated, record: Record, date_id: str,
+def check_within(curated: Curated, record: Record, date_id: str,
                   bounds: dict[str, dt.date | None], lower: dt.date | None,
                   upper: dt.date | None) -> None:
     """The resolved interval lies inside the EDTF value (its fuzzy bounds where it is qualified)."""
@@ -156,55 +161,3 @@ def _check_within(curated: Curated, record: Record, date_id: str,
         raise curated.error(record, date_id, "latest",
                             f"{latest} lies outside the EDTF value {record['edtf']!r} "
                             f"(which ends {upper})")
-
-
-SWEEP_SECONDS = 5.0
-
-
-def sweep_hits(spine: Spine, vocabulary: list[str]) -> list[tuple[str, Span]]:
-    """(utterance_id, span) of every case-insensitive whole-word hit of the vocabulary.
-
-    The vocabulary is curated regular expressions: they run with a time limit, so that a
-    pathological pattern fails the build instead of hanging it; ValueError says why.
-    """
-    import regex
-
-    constructs = [item for item in vocabulary if "(?" in item]
-    if constructs:
-        raise ValueError(f"{constructs[0]!r}: vocabulary items are plain alternatives; flags, named "
-                         "groups and look-arounds, (?...), are not supported")
-    try:
-        pattern = regex.compile(r"\b(?:" + "|".join(f"(?:{item})" for item in vocabulary) + r")\b",
-                                regex.IGNORECASE | regex.VERSION0)
-    except regex.error as error:
-        raise ValueError(f"the vocabulary is not one regular expression: {error}") from None
-    hits = []
-    for utterance in spine.utterances:
-        try:
-            for match in pattern.finditer(spine.text, utterance["char_start"], utterance["char_end"],
-                                          timeout=SWEEP_SECONDS):
-                hits.append((utterance["utterance_id"], match.span()))
-        except TimeoutError:
-            raise ValueError(f"the vocabulary takes more than {SWEEP_SECONDS:g} s on one utterance: "
-                             "simplify its patterns") from None
-    return hits
-
-
-def _check_sweep(curated: Curated, spine: Spine, rows: list[Row]) -> None:
-    """Every hit of the temporal vocabulary is inside a dates row or listed as not temporal."""
-    vocabulary = curated.get("sweep_vocabulary")
-    covered = [(row["char_start"], row["char_end"]) for row in rows]
-    for index, record in enumerate(curated.records("not_temporal"), start=1):
-        span = place(curated, spine, record, f"not_temporal #{index}", "surface")
-        covered.append(span)
-    try:
-        hits = sweep_hits(spine, vocabulary)
-    except ValueError as error:
-        raise BuildError(DATES_FILE, None, "sweep_vocabulary", str(error),
-                         line=curated.data.line_of("sweep_vocabulary")) from None
-    for utterance_id, (start, end) in hits:
-        if not any(begin <= start and end <= finish for begin, finish in covered):
-            raise BuildError(DATES_FILE, f"{utterance_id} offset {start}", "not_temporal",
-                             f"temporal word {spine.text[start:end]!r} is in no dates row and "
-                             "not listed as not temporal",
-                             line=curated.data.line_of("not_temporal"))

@@ -31,6 +31,7 @@ from rfi_umarov_2022_build.claims import build_claims
 from rfi_umarov_2022_build.croissant import croissant
 from rfi_umarov_2022_build.curated import BuildError, Curated, Row, read_text
 from rfi_umarov_2022_build.dates import build_dates
+from rfi_umarov_2022_build.events import build_events
 from rfi_umarov_2022_build.layers import build_table
 from rfi_umarov_2022_build.reader import render as render_reader
 from rfi_umarov_2022_build.rules import check_rules
@@ -67,13 +68,15 @@ def package_version(root: Path, meta: Curated) -> str:
 def build_tables(root: Path, schemas: dict[str, TableSchema]) -> tuple[dict[str, list[Row]], Spine]:
     """Every table as rows (each row knows its origin), and the spine (text and its path).
 
-    The spine, actors, dates and claims have builders of their own; every other table is read
+    The spine, actors, dates, claims and events have builders of their own; every other table is read
     from its annotation file by the generic builder (``layers``).
     """
     spine, tables = build_spine(root)
     tables.update(build_actors(root, spine, schemas))
     tables.update(build_dates(root, spine))
     tables.update(build_claims(root, spine, schemas))
+    if "events" in schemas:
+        tables.update(build_events(root, spine, schemas))
     unknown = sorted(set(tables) - set(schemas))
     if unknown:
         raise BuildError(f"schema/{unknown[0]}.json", None, None, "no Table Schema for this table")

@@ -144,8 +144,50 @@ def _cycle(start: Any, edges: dict[Any, list[Any]], state: dict[Any, int]) -> li
     return None
 
 
+def event_rules(c: Checker) -> None:
+    """A sub-event lies within its parent's bounds; every event is referred to by the text (a
+    mention, a date that names it, or a part that is); a claim predicts only an event that had
+    not ended at the interview."""
+    if not c.has("events"):
+        return
+    events = {row["event_id"]: row for row in c.rows["events"]}
+    for event in events.values():
+        parent = events.get(event["parent_event_id"])
+        if parent is None:
+            continue
+        if parent["earliest"] is not None and (event["earliest"] is None
+                                               or event["earliest"] < parent["earliest"]):
+            raise c.fail("events", event, "earliest", "sub-events within their event",
+                         f"starts ({event['earliest']}) before its event {parent['event_id']} "
+                         f"({parent['earliest']})")
+        if parent["latest"] is not None and (event["latest"] is None or event["latest"] > parent["latest"]):
+            raise c.fail("events", event, "latest", "sub-events within their event",
+                         f"ends ({event['latest']}) after its event {parent['event_id']} "
+                         f"({parent['latest']})")
+    referred = {m["event_id"] for m in c.rows.get("event_mentions", [])}
+    referred |= {d["event_id"] for d in c.rows.get("dates", []) if d.get("event_id")}
+    changed = True
+    while changed:
+        parents = {events[e]["parent_event_id"] for e in referred if e in events} - referred - {None}
+        changed = bool(parents)
+        referred |= parents
+    for event_id, event in events.items():
+        if event_id not in referred:
+            raise c.fail("events", event, "event_id", "every event is referred to",
+                         "no mention, date or referred part of the text refers to this event")
+    if c.has("claim_events", "documents") and len(c.rows["documents"]) == 1:
+        published = c.rows["documents"][0]["date_published"]
+        for link in c.rows["claim_events"]:
+            event = events.get(link["event_id"])
+            if link["relation"] == "predicts" and event is not None and event["latest"] is not None \
+                    and event["latest"] < published:
+                raise c.fail("claim_events", link, "relation", "predictions of events",
+                             f"{link['event_id']} had ended ({event['latest']}) before the "
+                             f"interview ({published}), so no claim predicts it")
+
+
 RULES: list[Callable[[Checker], None]] = [claim_actor_rules, restatement_rules, reference_time_rules,
-                                          cycle_rules]
+                                          event_rules, cycle_rules]
 
 
 def check_rules(schemas: dict[str, TableSchema], rows: Rows) -> None:

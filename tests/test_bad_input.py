@@ -316,10 +316,10 @@ CASES = [
          (CLAIMS + ":", "record c006", "field source_id", "other than the speaker")),
     Case("sentence-unaccounted", "a sentence covered by no claim and not listed",
          edit(CLAIMS, "  - {sentence_id: q1-s02, reason: A request for an explanation.}\n", ""),
-         (CLAIMS + ":", "record q1-s02", "field no_claim_sentences", "covered by no claim")),
+         (CLAIMS + ":", "record q1-s02", "field no_claim_sentences", "holds no claim")),
     Case("sentence-listed-but-claimed", "a sentence listed as claimless that holds a claim",
          edit(CLAIMS, "sentence_id: q1-s02", "sentence_id: a1-s01"),
-         (CLAIMS + ":", "record a1-s01", "field sentence_id", "a claim's quote lies in it")),
+         (CLAIMS + ":", "record a1-s01", "field sentence_id", "but one lies in it")),
     # dates
     Case("edtf-malformed", "a malformed EDTF value",
          edit(DATES, 'edtf: "2021-03"', 'edtf: "2021-13"'),
@@ -607,7 +607,7 @@ CASES = [
          edit(DATES, "sweep_vocabulary: [March, year, now, time, after]",
               'sweep_vocabulary: [March, year, now, time, after, "(.+?)(.+?)(.+?)(.+?)(.+?)\\\\5\\\\4\\\\3\\\\2\\\\1"]'),  # noqa: E501
          (DATES + ":", "field sweep_vocabulary", "takes more than"),
-         patch=(("rfi_umarov_2022_build.dates", "SWEEP_SECONDS", 0.05),)),
+         patch=(("rfi_umarov_2022_build.ledgers", "SWEEP_SECONDS", 0.05),)),
     # Table Schemas say only what the build implements, in the right types
     Case("schema-minimum-string", "a schema minimum written as text",
          edit_json(NOTES_SCHEMA, lambda d: field_of(d, "char_start")["constraints"].update(minimum="0")),
