@@ -216,8 +216,9 @@ def _locate(data: Any, path: list[Any], id_fields: tuple[str, ...]) -> tuple[int
             node = node[step]
         except (KeyError, IndexError, TypeError):
             break
+        if isinstance(node, Record):
+            line = node.line or line
     if isinstance(node, Record):
-        line = line or node.line
         for id_field in id_fields:
             if record is None and isinstance(node.get(id_field), str):
                 record = node[id_field]

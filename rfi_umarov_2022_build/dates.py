@@ -152,12 +152,14 @@ def check_within(curated: Curated, record: Record, date_id: str,
                   bounds: dict[str, dt.date | None], lower: dt.date | None,
                   upper: dt.date | None) -> None:
     """The resolved interval lies inside the EDTF value (its fuzzy bounds where it is qualified)."""
-    earliest, latest = bounds["earliest"], bounds["latest"]
-    if lower is not None and (earliest is None or earliest < lower):
-        raise curated.error(record, date_id, "earliest",
-                            f"{earliest} lies outside the EDTF value {record['edtf']!r} "
-                            f"(which starts {lower})")
-    if upper is not None and (latest is None or latest > upper):
-        raise curated.error(record, date_id, "latest",
-                            f"{latest} lies outside the EDTF value {record['edtf']!r} "
-                            f"(which ends {upper})")
+    for field, value, edge, outside, word in (
+            ("earliest", bounds["earliest"], lower, lambda v, e: v < e, "starts"),
+            ("latest", bounds["latest"], upper, lambda v, e: v > e, "ends")):
+        if edge is None:
+            continue
+        if value is None:
+            raise curated.error(record, date_id, field, f"is empty, but the EDTF value "
+                                f"{record['edtf']!r} {word} {edge}: give that bound")
+        if outside(value, edge):
+            raise curated.error(record, date_id, field, f"{value} lies outside the EDTF value "
+                                f"{record['edtf']!r} (which {word} {edge})")

@@ -124,6 +124,7 @@ def fifo(root: Path, rel: str) -> None:
 
 A = "dataset/annotations/"
 CLAIMS, ACTORS, DATES = A + "claims.yaml", A + "actors.yaml", A + "dates.yaml"
+EVENTS = A + "events.yaml"
 NOTES, DOCUMENT, PACKAGE = A + "notes.yaml", A + "document.yaml", A + "package.yaml"
 TRANSCRIPT = "dataset/source/transcript.txt"
 DESCRIPTOR = "datapackage.json"
@@ -342,6 +343,10 @@ CASES = [
     Case("earliest-after-latest", "earliest later than latest",
          edit(DATES, 'earliest: "2021-03-01"', 'earliest: "2021-04-01"'),
          (DATES + ":", "record t01", "field earliest", "after latest")),
+    Case("interval-bound-empty", "an empty bound where the exact EDTF value gives one",
+         edit(DATES, '    earliest: "2021-03-01"\n    latest: "2021-03-31"\n    granularity: month\n    anchor_type: absolute',
+              '    latest: "2021-03-31"\n    granularity: month\n    anchor_type: absolute'),
+         (DATES + ":", "record t01", "field earliest", "is empty, but the EDTF value '2021-03' starts 2021-03-01")),
     Case("interval-outside-edtf", "an interval outside its exact EDTF value",
          edit(DATES, 'latest: "2021-03-31"', 'latest: "2021-04-30"'),
          (DATES + ":", "record t01", "field latest", "outside the EDTF value")),
@@ -669,6 +674,73 @@ CASES = [
          both(edit(ACTORS, "    iso3: null\n", "    iso3: null\n    country_id: sylvania\n"),
               edit(ACTORS, "    description: Another fictional state", "    country_id: freedonia\n    description: Another fictional state")),  # noqa: E501
          (ACTORS + ":", "record freedonia", "references without cycles", "freedonia -> sylvania -> freedonia")),  # noqa: E501
+    # events
+    Case("event-mode-of-other-type", "a PLOVER mode that belongs to another type",
+         edit(EVENTS, "plover_mode: withdraw", "plover_mode: visit"),
+         (EVENTS + ":", "record army-withdrawal-2021", "field plover_mode", "not a mode of RETREAT")),
+    Case("event-type-unknown", "a PLOVER type outside the vocabulary",
+         edit(EVENTS, "plover_type: SUPPORT", "plover_type: NEGOTIATE"),
+         (EVENTS + ":", "record treaty-2021", "field plover_type", "NEGOTIATE")),
+    Case("event-mode-list-unknown", "a mode listed under plover_modes that the schema lacks",
+         edit(EVENTS, "AGREE: []", "AGREE: [hug]"),
+         (EVENTS + ":", "field AGREE", "'hug' is not a plover_mode")),
+    Case("event-action-untyped", "an action without a PLOVER type",
+         edit(EVENTS, "    plover_type: SUPPORT\n    plover_context: diplomatic\n", ""),
+         (EVENTS + ":", "record treaty-2021", "field plover_type", "has a PLOVER type")),
+    Case("event-episode-typed", "an episode with a PLOVER type of its own",
+         edit(EVENTS, "event_kind: action\n    plover_type: SUPPORT", "event_kind: episode\n    plover_type: SUPPORT"),
+         (EVENTS + ":", "record treaty-2021", "field plover_type", "no PLOVER type of its own")),
+    Case("event-bounds-reversed", "an event whose earliest bound is after its latest",
+         edit(EVENTS, 'plover_context: diplomatic\n    earliest: "2021-03-01"\n    latest: "2021-03-31"\n'
+              '    edtf: "2021-03"\n    identifier_note: Fictional, so it has no identifier.\n    note: At',
+              'plover_context: diplomatic\n    earliest: "2021-03-31"\n    latest: "2021-03-01"\n'
+              '    edtf: "2021-03"\n    identifier_note: Fictional, so it has no identifier.\n    note: At'),
+         (EVENTS + ":", "record treaty-2021", "field earliest", "is after latest")),
+    Case("event-sub-outside", "a sub-event that starts before its event",
+         edit(EVENTS, 'parent_event_id: freedonian-visit-2021\n    earliest: "2021-03-01"\n    latest: "2021-03-31"\n'
+              '    edtf: "2021-03"', 'parent_event_id: freedonian-visit-2021\n    earliest: "2021-02-15"\n'
+              '    latest: "2021-03-31"\n    edtf: "2021-02-15/2021-03-31"'),
+         (EVENTS + ":", "record army-withdrawal-2021", "field earliest", "sub-events within their event")),
+    Case("event-unreferred", "an event that nothing in the text refers to",
+         edit(EVENTS, "\nmentions:\n", "  - event_id: never-told\n    label: An event the text never tells\n"
+              "    description: Nothing.\n    event_kind: statement\n    earliest: \"2021-01-01\"\n    latest: \"2021-12-31\"\n    edtf: \"2021\"\n    identifier_note: None.\n"
+              "    note: None.\n    actors: {sylvania: participant}\n\nmentions:\n"),
+         (EVENTS + ":", "record never-told", "field event_id", "every event is referred to")),
+    Case("event-required-missing", "an event without its actors, named at the event's own line",
+         edit(EVENTS, "\nmentions:\n", "  - event_id: never-told\n    label: An event the text never tells\n"
+              "    description: Nothing.\n    event_kind: statement\n    edtf: \"2021\"\n"
+              "    identifier_note: None.\n    note: None.\n\nmentions:\n"),
+         (EVENTS + ":69:", "record never-told", "field actors", "required field is missing")),
+    Case("event-actor-unknown", "an event actor that is not in the actor registry",
+         edit(EVENTS, "actors: {freedonia: source, sylvania: source}", "actors: {freedonia: source, atlantis: source}"),
+         (EVENTS + ":", "atlantis", "field actor_id")),
+    Case("event-mention-missing", "an event mention whose surface is not in its utterance",
+         edit(EVENTS, "utterance_id: a2, surface: signed", "utterance_id: q1, surface: signed"),
+         (EVENTS + ":", "record em04", "field surface", "not found")),
+    Case("event-mention-modality", "a mention's modality that its sentence does not write",
+         edit(EVENTS, "surface: visited, timeml_class: OCCURRENCE, polarity: POS",
+              "surface: visited, timeml_class: OCCURRENCE, polarity: POS, modality: might"),
+         (EVENTS + ":", "record em02", "field modality", "not written in the mention's sentence")),
+    Case("event-ledger-gap", "a sentence with no event mention that the ledger does not list",
+         edit(EVENTS, '  - {sentence_id: q2-s01, reason: "A question about staying, no event."}\n', ""),
+         (EVENTS + ":", "record q2-s01", "field no_event_sentences", "not listed as holding none")),
+    Case("event-ledger-wrong", "a sentence listed as eventless that holds a mention",
+         edit(EVENTS, '  - {sentence_id: q2-s01, reason: "A question about staying, no event."}\n',
+              '  - {sentence_id: q2-s01, reason: "A question about staying, no event."}\n'
+              '  - {sentence_id: q1-s01, reason: "Wrong."}\n'),
+         (EVENTS + ":", "record q1-s01", "field sentence_id", "but one lies in it")),
+    Case("event-sweep-unexplained", "an event word of the sweep that is neither mention nor excused",
+         edit(EVENTS, '  - {utterance_id: a1, surface: say, reason: "Standing criticism by unnamed critics."}\n', ""),
+         (EVENTS + ":", "say", "not_events")),
+    Case("date-event-wrong-anchor", "a date that names an event without being anchored by one",
+         edit(DATES, "    anchor_type: previous_expression\n", "    anchor_type: previous_expression\n    event_id: treaty-2021\n"),
+         (DATES + ":", "record t04", "field event_id", "anchor_type event")),
+    Case("claim-event-unknown", "a claim linked to an event that is not in the registry",
+         edit(CLAIMS, "events: {treaty-2021: about}", "events: {treaty-2099: about}"),
+         (CLAIMS + ":", "treaty-2099", "field event_id")),
+    Case("claim-predicts-past", "a claim that predicts an event that ended before the interview",
+         edit(CLAIMS, "events: {treaty-2021: about}", "events: {treaty-2021: predicts}"),
+         (CLAIMS + ":", "field relation", "predictions of events", "had ended")),
 ]
 
 
