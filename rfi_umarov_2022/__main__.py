@@ -139,13 +139,24 @@ def view(args: argparse.Namespace) -> int:
     return 0
 
 
+def _description() -> str:
+    """The descriptor's title and its tables; help still works if the descriptor does not."""
+    from rfi_umarov_2022 import descriptor as dp
+
+    try:
+        package = dp.descriptor()
+        tables = ", ".join(r["name"] for r in package["resources"])
+        return f"{package['title']}. Tables: {tables}."
+    except (DataIntegrityError, KeyError, TypeError):
+        return "The annotated interview (its descriptor could not be read: run validate)."
+
+
 def parser() -> argparse.ArgumentParser:
     from rfi_umarov_2022.exports import FORMATS
 
     main = argparse.ArgumentParser(
         prog="python -m rfi_umarov_2022",
-        description="The annotated RFI interview with Temur Umarov (14 September 2022): "
-                    "utterances, sentences, actors, mentions, dates, claims and notes.",
+        description=_description(),
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     main.add_argument("--version", action="version", version=ds.__version__)
     main.add_argument("--traceback", action="store_true",

@@ -137,6 +137,11 @@ class SpanTable:
         """Tables that ``label`` or ``link`` read through a foreign key."""
         return {p.via[0] for p in (self.label, self.link) if p is not None and p.via is not None}
 
+    def column_to(self, table: str) -> str | None:
+        """The foreign-key column through which ``label`` or ``link`` reads ``table``, if any."""
+        return next((p.column for p in (self.label, self.link)
+                     if p is not None and p.via is not None and p.via[0] == table), None)
+
 
 def _path(name: str, schema: Schema, spec: Any) -> Path:
     column, _, target = str(spec).partition(".")

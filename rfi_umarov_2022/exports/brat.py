@@ -140,8 +140,8 @@ class Standoff:
         if layer.name == table:
             row = self.rows_by_id(layer).get(str(key))
         else:
-            assert layer.label is not None
-            row = nearest([r for r in records(layer.name) if r[layer.label.column] == key], near)
+            column = layer.column_to(table)
+            row = nearest([r for r in records(layer.name) if r[column] == key], near)
         return (self.tid[(layer.name, layer.row_id(row))], row) if row is not None else None
 
     def rows_by_id(self, layer: registry.SpanTable) -> dict[str, dict[str, Any]]:
@@ -219,4 +219,8 @@ def write_brat(target: Path, tables: list[str], report: ExportReport) -> None:
     for table, count in sorted(standoff.unanchored.items()):
         report.leave_out(f"{count} {table} relations whose registry side has no mention to point at "
                          "(kept in AnnotatorNotes)")
-    report.notes.append("a registry row (an actor) is drawn to its mention nearest to the other side")
+    drawn = sorted({side[1] for link in link_tables for side in (link.first, link.second)
+                    if anchor_layer(side[1], all_tables).name != side[1]})
+    if drawn:
+        report.notes.append(f"a row of {', '.join(drawn)} is drawn to its mention nearest to the "
+                            "other side")

@@ -146,15 +146,13 @@ class Link:
 
 def anchor_layer(table: str, schemas_: Mapping[str, Mapping[str, Any]]) -> registry.SpanTable | None:
     """The annotation layer whose rows stand for ``table``'s rows in the text: the table itself
-    if it is one, else the layer that refers to it (mentions for actors)."""
+    if it is one, else the layer whose label or link reads through it (mentions for actors,
+    event mentions for events)."""
     layers = registry.layers(schemas_)
     for layer in layers:
         if layer.name == table:
             return layer
-    for layer in layers:
-        if layer.label is not None and layer.label.via is not None and layer.label.via[0] == table:
-            return layer
-    return None
+    return next((layer for layer in layers if table in layer.follows), None)
 
 
 def nearest(rows: list[dict[str, Any]], to: Mapping[str, Any] | None) -> dict[str, Any] | None:

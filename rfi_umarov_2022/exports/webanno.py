@@ -112,9 +112,9 @@ class Collection:
             if layer.name == first:
                 owners = [self.items[(first, str(row[column]))]]
             else:
-                assert layer.label is not None
+                via = layer.column_to(first)
                 owners = [item for (name, _), item in self.items.items() if name == layer.name
-                          and item["body"][0].get(f"data:{layer.label.column}") == row[column]]
+                          and item["body"][0].get(f"data:{via}") == row[column]]
             body = {"type": "SpecificResource", "purpose": "linking",
                     "source": self.iri(found.second[1], row[found.second[0]]), **self.data(table, row)}
             for owner in owners:

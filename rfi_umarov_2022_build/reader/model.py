@@ -121,8 +121,8 @@ class Model:
         marks = []
         underline = self.underline.name if self.underline else None
         for table in sorted({t for layer in self.inline for t in layer.span.follows}):
-            spans = tuple((layer.name, layer.span.label.column) for layer in self.inline
-                          if layer.span.label and layer.span.label.via and layer.span.label.via[0] == table)
+            spans = tuple((layer.name, column) for layer in self.inline
+                          if (column := layer.span.column_to(table)) is not None)
             links = []
             for name, schema in self.schemas.items():
                 columns = registry.column_links(name, schema)
