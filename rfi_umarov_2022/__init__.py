@@ -30,6 +30,7 @@ __version__ = "0.3.0"
 __all__ = [
     "DataIntegrityError",
     "__version__",
+    "check_predictions",
     "datapackage_path",
     "docs_path",
     "duckdb",
@@ -39,6 +40,7 @@ __all__ = [
     "load_all",
     "load_table",
     "polars",
+    "score",
     "source_text",
     "to_spacy",
     "verify",
@@ -76,3 +78,19 @@ def to_spacy(nlp: Any = None) -> list[Any]:
     from rfi_umarov_2022.nlp import to_spacy as convert
 
     return convert(nlp)
+
+
+def score(predictions: Any, layer: str, **options: Any) -> Any:
+    """Score a system's predictions for one layer against the dataset: a tidy DataFrame of
+    metrics with bootstrap intervals (see rfi_umarov_2022.scoring)."""
+    from rfi_umarov_2022.scoring import score as run
+
+    return run(predictions, layer, **options)
+
+
+def check_predictions(predictions: Any, layer: str, **options: Any) -> dict[str, Any]:
+    """Check predictions for one layer before scoring: one-line PredictionError at the first
+    problem (see rfi_umarov_2022.scoring)."""
+    from rfi_umarov_2022.scoring import check_predictions as run
+
+    return run(predictions, layer, **options)

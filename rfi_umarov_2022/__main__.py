@@ -139,6 +139,43 @@ def view(args: argparse.Namespace) -> int:
     return 0
 
 
+def score(arguments: argparse.Namespace) -> int:
+    """Check and score predictions; a table (or JSON records) on stdout."""
+    import json
+
+    from rfi_umarov_2022.errors import PredictionError
+    from rfi_umarov_2022.scoring import score as run
+
+    try:
+        result = run(arguments.predictions, arguments.layer, seed=arguments.seed, reps=arguments.reps)
+    except PredictionError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if arguments.json:
+        records = json.loads(result.to_json(orient="records"))
+        print(json.dumps(records, indent=1, ensure_ascii=False))
+        return 0
+    width = max(len(m) for m in result.metric)
+    print(f"{'metric':<{width}}  value  95% interval      n   (dataset {result.version.iloc[0]})")
+    for row in result.itertuples():
+        value = "  n/a" if row.value != row.value else f"{row.value:.3f}"
+        interval = "" if row.ci_low != row.ci_low else f"[{row.ci_low:.3f}, {row.ci_high:.3f}]"
+        print(f"{row.metric:<{width}}  {value}  {interval:<16}  {row.n}")
+    return 0
+
+
+def _layers() -> str:
+    """The layers a system can be scored on, from the descriptor's schemas (for the help)."""
+    from rfi_umarov_2022 import descriptor as dp
+    from rfi_umarov_2022 import registry
+
+    try:
+        schemas = {r["name"]: r["schema"] for r in dp.descriptor()["resources"]}
+        return ", ".join(span.name for span in registry.layers(schemas))
+    except (DataIntegrityError, KeyError, TypeError):
+        return "see rfi_umarov_2022.scoring.layers()"
+
+
 def _description() -> str:
     """The descriptor's title and its tables; help still works if the descriptor does not."""
     from rfi_umarov_2022 import descriptor as dp
@@ -153,6 +190,7 @@ def _description() -> str:
 
 def parser() -> argparse.ArgumentParser:
     from rfi_umarov_2022.exports import FORMATS
+    from rfi_umarov_2022.scoring.stats import REPS, SEED
 
     main = argparse.ArgumentParser(
         prog="python -m rfi_umarov_2022",
@@ -191,6 +229,19 @@ def parser() -> argparse.ArgumentParser:
                         "installed, or print one of them.")
     documents.add_argument("name", nargs="?", help="document to print (without a name, the "
                            "command lists them)")
+    scorer = command(
+        "score", score, "score a system's predictions for one layer against the dataset",
+        "Check predictions for one layer, then score them against the dataset: span precision, "
+        "recall and F1 (exact and overlap), accuracy, macro-F1 and Krippendorff's alpha per field, "
+        "link F1, with 95%% bootstrap intervals over the text's sentences (seeded). Metrics: "
+        "rfi_umarov_2022.scoring.METRICS; task per layer: the README, 'Use it as a test set'.")
+    scorer.add_argument("--layer", required=True, help="the table scored: " + _layers())
+    scorer.add_argument("--json", action="store_true", help="print the tidy result as JSON records")
+    scorer.add_argument("--reps", type=int, default=REPS, help=f"bootstrap resamples (default {REPS}; "
+                        "0: no intervals)")
+    scorer.add_argument("--seed", type=int, default=SEED, help=f"bootstrap seed (default {SEED})")
+    scorer.add_argument("predictions", type=Path, help="a CSV, JSON Lines or Parquet file of the "
+                        "layer, or a folder of <table>.csv|jsonl|parquet files with its link tables")
     viewer = command("view", view, "open the annotated reader page in a browser",
                      "Open the self-contained annotated reader page in the default browser, or "
                      "write a copy of it with --out.")

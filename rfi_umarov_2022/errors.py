@@ -19,3 +19,7 @@ def missing_library(distributions: str, what: str) -> ExportError:
     """The one-line error for an optional library that is not installed."""
     return ExportError(f"{what} needs {distributions}: pip install {distributions} (or, in a clone "
                        "of the repository, pip install '.[interop]')")
+
+
+class PredictionError(ValueError):
+    """Predictions that cannot be scored: the message is one line naming the table, row and field."""

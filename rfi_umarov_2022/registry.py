@@ -18,7 +18,10 @@ A span table declares itself in its schema with a ``span`` block::
 - ``link`` (optional): ``fk_field.field`` of an external identifier (``actor_id.wikidata_id``);
 - ``display`` (optional): ``inline`` (default: a box in the reader) or ``underline`` (a layer
   whose spans overlap each other, drawn as stacked underlines with a marker);
-- ``entity`` (optional, true): the spans are named-entity mentions (spaCy's ``doc.ents``).
+- ``entity`` (optional, true): the spans are named-entity mentions (spaCy's ``doc.ents``);
+- ``score`` (optional): what the scorer compares beyond categories and links: ``value``, a
+  field scored by strict equality (``timex_value``: TempEval-3's value accuracy), and
+  ``interval``, two date fields [earliest, latest] scored by their overlap.
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ from typing import Any
 SPAN = "span"
 SPAN_KINDS = ("segment", "annotation")
 DISPLAYS = ("inline", "underline")
-SPAN_KEYS = ("kind", "text", "label", "link", "display", "entity")
+SPAN_KEYS = ("kind", "text", "label", "link", "display", "entity", "score")
+SCORE_KEYS = ("value", "interval")
 START, END = "char_start", "char_end"
 
 Schema = Mapping[str, Any]
@@ -127,6 +131,7 @@ class SpanTable:
     label: Path | None
     link: Path | None
     display: str
+    score: Mapping[str, Any]
 
     def row_id(self, row: Mapping[str, Any]) -> str:
         """The row's key as one string (``c004``; ``c004/hedge`` for a two-column key)."""
@@ -163,7 +168,7 @@ def span_table(name: str, schema: Schema) -> SpanTable | None:
         text=spec["text"], kind=spec["kind"],
         label=_path(name, schema, spec["label"]) if spec.get("label") else None,
         link=_path(name, schema, spec["link"]) if spec.get("link") else None,
-        display=spec.get("display", "inline"))
+        display=spec.get("display", "inline"), score=dict(spec.get("score", {})))
 
 
 def span_tables(schemas: Mapping[str, Schema], kind: str | None = None) -> list[SpanTable]:
@@ -202,6 +207,9 @@ def span_problem(name: str, schemas: Mapping[str, Schema]) -> tuple[str, str] | 
     if "entity" in spec and not isinstance(spec["entity"], bool):
         return f"{SPAN}.entity", "must be true or false"
     types = {f["name"]: f.get("type") for f in fields(schema)}
+    problem = _score_problem(spec.get("score", {}), types)
+    if problem:
+        return f"{SPAN}.score", problem
     if spec.get("kind") not in SPAN_KINDS:
         return f"{SPAN}.kind", f"must be one of {list(SPAN_KINDS)}"
     if spec.get("display", "inline") not in DISPLAYS:
@@ -223,6 +231,21 @@ def span_problem(name: str, schemas: Mapping[str, Schema]) -> tuple[str, str] | 
             return f"{SPAN}.{key}", f"{spec[key]!r} names no field"
         if key == "label" and categories(field(owner, column)) is None:
             return f"{SPAN}.label", f"{spec[key]!r} is not a categorical field"
+    return None
+
+
+def _score_problem(spec: Any, types: Mapping[str, Any]) -> str | None:
+    if not isinstance(spec, Mapping):
+        return "must be an object"
+    unknown = sorted(set(spec) - set(SCORE_KEYS))
+    if unknown:
+        return f"unknown key {unknown[0]!r} (known: {', '.join(SCORE_KEYS)})"
+    if "value" in spec and spec["value"] not in types:
+        return f"value {spec['value']!r} names no field"
+    interval = spec.get("interval")
+    if interval is not None and (not isinstance(interval, list) or len(interval) != 2
+                                 or any(types.get(name) != "date" for name in interval)):
+        return "interval must name two date fields, [earliest, latest]"
     return None
 
 
