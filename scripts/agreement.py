@@ -1,561 +1,308 @@
-"""Inter-annotator agreement between the built dataset and a second, independent reading.
+"""The agreement study: every blind second reading scored by the package's scorer.
 
-The first annotation is read from the built tables (``<data>/dataset/*.parquet``); the second
-from YAML files (``claims.yaml``, ``mentions.yaml``, ``dates.yaml``) whose spans are given as
-verbatim text plus a 1-based ``occurrence`` inside the utterance text. The script locates every
-second-reading span itself, then computes:
+Each second reading is turned into predictions (its quotes placed in the text by the build's
+own ``locate``) and scored with ``rfi_umarov_2022.score`` against the build it was compared
+with, the second reading playing the system:
 
-* span agreement for claims, mentions and dates, the first annotation as reference: precision,
-  recall and F1 for exact matches (same start and end) and for overlap matches (one-to-one,
-  greedy on the largest overlap in characters, ties broken by Jaccard and then by position);
-* label agreement on overlap-matched mentions (actor, mention type) and dates (TIMEX3 value and
-  modifier, EDTF, granularity, anchor type, bounds);
-* for overlap-matched claims, percent agreement and Krippendorff's alpha for every attribute
-  (nominal; ordinal for certainty) and for actor roles (one item per claim and actor present in
-  either reading, the value being the role or ``absent``), with bootstrap 95% intervals obtained
-  by resampling matched claims (fixed seed).
+- round 1: every layer (claims with their actors, mentions, dates) against the first annotation
+  as audited (the build of ``--round1``);
+- round 2: the same reading with the fields re-annotated after round 1 (``round2_*.yaml``),
+  against the adjudicated annotation (the build of ``--round2``);
+- links: the claim-date links and frames of reported claims, on the given claims and dates
+  (the build of ``--links``);
+- roles: the claim actors and roles of round 3, on the given claims (the build of ``--roles``);
+- events: the event mentions, the events they refer to and the claims' events, against the
+  build they were read on (``--events``). The reader named its own events: each is mapped to
+  the gold event that most of its matched mentions refer to (ties: the first in the registry),
+  and event fields are compared on the mapped pairs.
 
-A second reading may carry re-annotated fields in ``round2_<field>.yaml`` files: ``layer``
-(``claims`` or ``dates``), ``field`` (a claim attribute, ``actor_roles`` for the mapping actor ->
-role, or ``bounds`` for the pair [earliest, latest] of a date) and ``values`` (id -> value).
-``--cited-in`` names the codebook the second annotator read; claims cited there by id (``c001``)
-were visible to that annotator as worked examples, so claim attributes are also reported on the
-matched claims that it does not cite. With ``--baseline`` the script measures two
-rounds: round 1 compares the baseline build with the second reading as made; round 2 compares
-the ``--data`` build with the second reading after the round-2 files are applied.
-
-``--links`` names a folder with a blind second reading of the links added in 0.3.0
-(``second_links.yaml``: ``claim_dates`` claim -> {date: relation}, ``frame_claim`` claim ->
-frame claim, made on the given claims and dates, and ``codebook_extract.md``, what that reader
-saw). The links are compared with the ``--data`` build: pair P/R/F1 for claim-date links,
-agreement and alpha for the relation of matched pairs (one group per claim) and for the frame of
-reported claims, also apart for the claims the extract does not cite.
-
-Outputs ``agreement.json`` (every figure and every disagreement) and ``agreement.md`` (tables) in
-``--out``. Both are deterministic.
+Claims cited by id in the codebook a reader saw were worked examples for it: claim metrics are
+also given on the other claims (subset ``not cited``). Writes ``agreement.json`` (tidy rows)
+and ``agreement.md`` into ``--out``; both are deterministic. Needs a checkout (the build's
+``locate``) and PyYAML.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
 import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import krippendorff
-import numpy as np
 import pandas as pd
-import pyarrow.parquet as pq
 import yaml
 
-SEED = 20220914
-REPS = 1000
+import rfi_umarov_2022 as ds
+from rfi_umarov_2022.scoring import match, stats
+from rfi_umarov_2022.scoring.tables import gold as read_gold
+from rfi_umarov_2022_build.spans import find_whole_words, locate
 
-#: The second reading named mention types from the codebook's prose; the schema's closed list is
-#: name, alias, metonym, demonym, description. Spelling variants and short names are aliases.
-MENTION_TYPE_MAP: dict[str, str] = {"variant": "alias", "short_name": "alias"}
-
-#: Ordinal scale of certainty, lowest commitment first.
-CERTAINTY_ORDER: tuple[str, ...] = ("doubtful", "possible", "probable", "certain")
-
-#: Claim attributes compared on matched claims, with their level of measurement.
-CLAIM_FIELDS: tuple[tuple[str, str], ...] = (
-    ("claim_type", "nominal"),
-    ("certainty", "ordinal"),
-    ("polarity", "nominal"),
-    ("time_orientation", "nominal"),
-    ("topic", "nominal"),
-    ("source_id", "nominal"),
-    ("reported", "nominal"),
-)
-MENTION_FIELDS: tuple[str, ...] = ("actor_id", "mention_type")
-DATE_FIELDS: tuple[str, ...] = (
-    "timex_value", "timex_mod", "edtf", "granularity", "anchor_type", "earliest", "latest", "bounds",
-)
+ROOT = Path(__file__).resolve().parent.parent
+SECOND = ROOT / "quality" / "second_reading"
+#: The round-1 reader named mention types from the codebook's prose; the schema's closed list
+#: has no 'variant' or 'short_name': both are aliases.
+MENTION_TYPES = {"variant": "alias", "short_name": "alias"}
+CLAIM_FIELDS = ("claim_type", "certainty", "polarity", "time_orientation", "topic", "speaker_id",
+                "source_id", "restates_claim_id")
+DATE_FIELDS = ("timex_type", "timex_value", "timex_mod", "granularity", "anchor_type",
+               "anchor_date_id", "earliest", "latest", "edtf")
+EVENT_FIELDS = ("event_kind", "plover_type", "plover_mode", "plover_context", "parent_event_id")
 
 
-@dataclass
-class Span:
-    """One annotated span with its attributes."""
-
-    key: str
-    start: int
-    end: int
-    text: str
-    attrs: dict[str, Any] = field(default_factory=dict)
+def load(path: Path) -> Any:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def _clean(value: Any) -> Any:
-    """Turn pandas/NumPy missing values into None and dates into ISO strings."""
-    if value is None:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
+def cited(codebook: Path) -> set[str]:
+    return set(re.findall(r"\bc\d{3}\b", codebook.read_text(encoding="utf-8")))
 
 
-def find_occurrence(text: str, needle: str, occurrence: int | None) -> int:
-    """Return the offset of the ``occurrence``-th (1-based) match of ``needle`` in ``text``.
+class Placer:
+    """Places a reader's quotes in the utterances of a build."""
 
-    Matches are counted at every position, overlapping ones included. Without an occurrence the
-    needle must occur exactly once.
-    """
-    hits: list[int] = []
-    i = text.find(needle)
-    while i != -1:
-        hits.append(i)
-        i = text.find(needle, i + 1)
-    if not hits:
-        raise ValueError(f"not found: {needle!r}")
-    if occurrence is None:
-        if len(hits) > 1:
-            raise ValueError(f"ambiguous without occurrence: {needle!r}")
-        return hits[0]
-    if occurrence > len(hits):
-        raise ValueError(f"occurrence {occurrence} too high: {needle!r}")
-    return hits[occurrence - 1]
+    def __init__(self, build: Path | None) -> None:
+        self.build = build
+        tables = read_gold(build, ["utterances", "claims", "events", "event_mentions", "event_actors"])
+        self.rows = tables.rows
+        self.text = tables.text
+        self.utterances = {u["utterance_id"]: u for u in tables.rows["utterances"]}
+        self.claims = tables.rows["claims"]
 
+    def span(self, utterance: str, quote: str, occurrence: int | None, whole_words: bool = False):
+        u = self.utterances[utterance]
+        if whole_words:
+            return find_whole_words(self.text, quote, u["char_start"], u["char_end"])[(occurrence or 1) - 1]
+        return locate(self.text, quote, u["char_start"], u["char_end"], occurrence)
 
-# --- reading --------------------------------------------------------------------------------
-
-
-def read_first(data: Path) -> dict[str, list[Span]]:
-    """Read claims, mentions and dates of the first annotation from the built tables."""
-    ds = data / "dataset"
-    transcript = (ds / "source" / "transcript.txt").read_text(encoding="utf-8")
-    claims = pd.read_parquet(ds / "claims.parquet")
-    roles = pd.read_parquet(ds / "claim_actors.parquet")
-    mentions = pd.read_parquet(ds / "mentions.parquet")
-    dates = pd.read_parquet(ds / "dates.parquet")
-    by_claim: dict[str, dict[str, str]] = {}
-    for r in roles.itertuples(index=False):
-        by_claim.setdefault(r.claim_id, {})[r.actor_id] = r.role
-    out: dict[str, list[Span]] = {"claims": [], "mentions": [], "dates": []}
-    for r in claims.to_dict("records"):
-        attrs = {k: _clean(r[k]) for k, _ in CLAIM_FIELDS if k != "reported"}
-        attrs["reported"] = _clean(r["reporting_cue"]) is not None
-        attrs["actors"] = by_claim.get(r["claim_id"], {})
-        out["claims"].append(Span(r["claim_id"], int(r["char_start"]), int(r["char_end"]), r["quote"], attrs))
-    for r in mentions.to_dict("records"):
-        attrs = {"actor_id": r["actor_id"], "mention_type": r["mention_type"]}
-        span = Span(r["mention_id"], int(r["char_start"]), int(r["char_end"]), r["surface"], attrs)
-        out["mentions"].append(span)
-    for r in dates.to_dict("records"):
-        attrs = {k: _clean(r[k]) for k in DATE_FIELDS if k != "bounds"}
-        out["dates"].append(Span(r["date_id"], int(r["char_start"]), int(r["char_end"]), r["surface"], attrs))
-    for layer in out.values():
-        for s in layer:
-            if transcript[s.start:s.end] != s.text:
-                raise ValueError(f"{s.key}: offsets do not give {s.text!r}")
-    return out
+    def given_claims(self, keep: set[str] | None = None) -> pd.DataFrame:
+        """The build's claims as given to a reader: ids and spans only."""
+        rows = [{k: c[k] for k in ("claim_id", "char_start", "char_end", "quote")} for c in self.claims
+                if keep is None or c["claim_id"] in keep]
+        return pd.DataFrame(rows)
 
 
-def read_second(second: Path, data: Path, overrides: bool) -> dict[str, list[Span]]:
-    """Read the second reading and locate its spans in the utterances of ``data``.
-
-    With ``overrides``, every ``round2_<field>.yaml`` in ``second`` replaces that claim field.
-    """
-    utt = pd.read_parquet(data / "dataset" / "utterances.parquet")
-    texts = {r.utterance_id: (int(r.char_start), r.text) for r in utt.itertuples(index=False)}
-
-    def locate(uid: str, needle: str, occurrence: int | None) -> tuple[int, int]:
-        base, text = texts[uid]
-        start = base + find_occurrence(text, needle, occurrence)
-        return start, start + len(needle)
-
-    claims = yaml.safe_load((second / "claims.yaml").read_text(encoding="utf-8"))["claims"]
-    patches: dict[str, dict[str, dict[str, Any]]] = {"claims": {}, "dates": {}}
+def round_one(placer: Placer, overrides: bool) -> dict[str, dict[str, pd.DataFrame]]:
+    """Predictions per layer from the round-1 second reading (with its round-2 fields)."""
+    patches: dict[str, dict[str, Any]] = {}
     if overrides:
-        for path in sorted(second.glob("round2_*.yaml")):
-            doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-            name = doc.get("field", path.stem.removeprefix("round2_"))
-            patches[doc.get("layer", "claims")][name] = doc["values"]
-    out: dict[str, list[Span]] = {"claims": [], "mentions": [], "dates": []}
-    for c in claims:
-        start, end = locate(c["utterance_id"], c["quote"], c.get("occurrence"))
-        attrs = {k: c.get(k) for k, _ in CLAIM_FIELDS if k != "reported"}
-        attrs["reported"] = c.get("reporting_cue") is not None
-        attrs["actors"] = dict(c.get("actors") or {})
-        for name, values in patches["claims"].items():
-            if c["claim_id"] in values:
-                attrs["actors" if name == "actor_roles" else name] = values[c["claim_id"]]
-        out["claims"].append(Span(c["claim_id"], start, end, c["quote"], attrs))
-    mentions = yaml.safe_load((second / "mentions.yaml").read_text(encoding="utf-8"))["mentions"]
-    for i, m in enumerate(mentions, 1):
-        start, end = locate(m["utterance_id"], m["surface"], m.get("occurrence"))
-        mtype = MENTION_TYPE_MAP.get(m["mention_type"], m["mention_type"])
-        out["mentions"].append(Span(f"m{i:03d}", start, end, m["surface"],
-                                    {"actor_id": m["actor_id"], "mention_type": mtype}))
-    dates = yaml.safe_load((second / "dates.yaml").read_text(encoding="utf-8"))["dates"]
-    for d in dates:
-        start, end = locate(d["utterance_id"], d["surface"], d.get("occurrence"))
-        attrs = {k: d.get(k) for k in DATE_FIELDS if k != "bounds"}
-        for name, values in patches["dates"].items():
-            if d["date_id"] in values:
-                if name == "bounds":
-                    attrs["earliest"], attrs["latest"] = values[d["date_id"]]
-                else:
-                    attrs[name] = values[d["date_id"]]
-        out["dates"].append(Span(d["date_id"], start, end, d["surface"], attrs))
-    return out
+        for path in sorted(SECOND.glob("round2_*.yaml")):
+            doc = load(path)
+            patches[doc["field"]] = doc["values"]
+    claims, actors = [], []
+    for c in load(SECOND / "claims.yaml")["claims"]:
+        start, end = placer.span(c["utterance_id"], c["quote"], c.get("occurrence"))
+        claims.append({"claim_id": c["claim_id"], "char_start": start, "char_end": end,
+                       "quote": c["quote"], **{f: c.get(f) for f in CLAIM_FIELDS}})
+        roles = patches.get("actor_roles", {}).get(c["claim_id"], c.get("actors") or {})
+        actors += [{"claim_id": c["claim_id"], "actor_id": a, "role": r} for a, r in roles.items()]
+    mentions = []
+    for i, m in enumerate(load(SECOND / "mentions.yaml")["mentions"], 1):
+        start, end = placer.span(m["utterance_id"], m["surface"], m.get("occurrence"))
+        mentions.append({"mention_id": f"m{i:03d}", "char_start": start, "char_end": end,
+                         "surface": m["surface"], "actor_id": m["actor_id"],
+                         "mention_type": MENTION_TYPES.get(m["mention_type"], m["mention_type"])})
+    dates = []
+    for d in load(SECOND / "dates.yaml")["dates"]:
+        start, end = placer.span(d["utterance_id"], d["surface"], d.get("occurrence"))
+        row = {"date_id": d["date_id"], "char_start": start, "char_end": end, "surface": d["surface"],
+               **{f: d.get(f) for f in DATE_FIELDS}}
+        if d["date_id"] in patches.get("bounds", {}):
+            row["earliest"], row["latest"] = patches["bounds"][d["date_id"]]
+        dates.append(row)
+    return {"claims": {"claims": pd.DataFrame(claims), "claim_actors": pd.DataFrame(actors)},
+            "mentions": {"mentions": pd.DataFrame(mentions)},
+            "dates": {"dates": pd.DataFrame(dates).astype({"earliest": "string", "latest": "string"})}}
 
 
-def normalise_dates(spans: Iterable[Span]) -> None:
-    """Make date attributes comparable: a null granularity (no unit named) is the value
-    'unspecified'; bounds as a pair."""
-    for s in spans:
-        if s.attrs.get("granularity") is None:
-            s.attrs["granularity"] = "unspecified"
-        for k in ("earliest", "latest"):
-            v = s.attrs.get(k)
-            s.attrs[k] = None if v is None else str(v)
-        s.attrs["bounds"] = f"{s.attrs['earliest']}/{s.attrs['latest']}"
+def links(placer: Placer) -> dict[str, dict[str, pd.DataFrame]]:
+    second = load(SECOND / "links" / "second_links.yaml")
+    claims = placer.given_claims()
+    frames = second.get("frame_claim") or {}
+    pairs = [{"claim_id": c, "date_id": d, "relation": r}
+             for c, dates in (second.get("claim_dates") or {}).items() for d, r in dates.items()]
+    framed = claims.copy()
+    framed["frame_claim_id"] = [frames.get(c) for c in framed.claim_id]
+    return {"claim_dates": {"claims": claims, "claim_dates": pd.DataFrame(pairs)},
+            "frames": {"claims": framed}}
 
 
-# --- span agreement -------------------------------------------------------------------------
+def frames_of_reported(placer: Placer) -> dict[str, Any]:
+    """Frame agreement on the reported claims only (the scorer counts every claim)."""
+    frames = load(SECOND / "links" / "second_links.yaml").get("frame_claim") or {}
+    gold = {c["claim_id"]: c.get("frame_claim_id") for c in placer.claims}
+    reported = sorted({c for c, f in gold.items() if f} | set(frames))
+    pairs = [(gold.get(c), frames.get(c)) for c in reported]
+    return {"metric": "accuracy:frame_claim_id (reported claims)", "value": stats.accuracy(pairs),
+            "n": len(pairs), "ci_low": None, "ci_high": None}
 
 
-def overlap(a: Span, b: Span) -> int:
-    """Characters shared by two spans."""
-    return max(0, min(a.end, b.end) - max(a.start, b.start))
+def roles(placer: Placer) -> dict[str, pd.DataFrame]:
+    second = load(SECOND / "roles_round3" / "second_roles.yaml")["claims"]
+    rows = [{"claim_id": c, "actor_id": a, "role": r}
+            for c, actors in second.items() for a, r in actors.items()]
+    return {"claims": placer.given_claims(), "claim_actors": pd.DataFrame(rows)}
 
 
-def match_overlap(first: Sequence[Span], second: Sequence[Span]) -> list[tuple[Span, Span]]:
-    """One-to-one greedy matching of overlapping spans, largest overlap first."""
-    cands = []
-    for i, a in enumerate(first):
-        for j, b in enumerate(second):
-            o = overlap(a, b)
-            if o:
-                union = max(a.end, b.end) - min(a.start, b.start)
-                cands.append((-o, -o / union, a.start, b.start, i, j))
-    cands.sort()
-    used_a: set[int] = set()
-    used_b: set[int] = set()
-    pairs = []
-    for *_, i, j in cands:
-        if i not in used_a and j not in used_b:
-            used_a.add(i)
-            used_b.add(j)
-            pairs.append((first[i], second[j]))
-    pairs.sort(key=lambda p: (p[0].start, p[0].end))
-    return pairs
+def events(placer: Placer) -> tuple[dict[str, dict[str, pd.DataFrame]], dict[str, Any]]:
+    """Event-mention and claim-event predictions, with the reader's events mapped to gold ones."""
+    second = load(SECOND / "events" / "second_events.yaml")
+    rows = []
+    for i, m in enumerate(second["mentions"], 1):
+        start, end = placer.span(m["utterance_id"], m["surface"], m.get("occurrence"), whole_words=True)
+        rows.append({"event_mention_id": f"s{i:03d}", "char_start": start, "char_end": end,
+                     "surface": m["surface"], "timeml_class": m["timeml_class"],
+                     "polarity": m["polarity"], "modality": m.get("modality"), "event_id": m["event_id"]})
+    gold = placer.rows["event_mentions"]
+    registry = [e["event_id"] for e in placer.rows["events"]]
+    votes: dict[str, Counter[str]] = {}
+    for i, j in match.overlap(gold, rows):
+        votes.setdefault(rows[j]["event_id"], Counter())[gold[i]["event_id"]] += 1
+    mapping = {e: min(v, key=lambda g: (-v[g], registry.index(g))) for e, v in votes.items()}
+    for row in rows:
+        row["event_id"] = mapping.get(row["event_id"], row["event_id"])
+    unmapped = [e["event_id"] for e in second["events"] if e["event_id"] not in mapping]
+    known = [row for row in rows if row["event_id"] in registry]  # the rest name no gold event
+    links_ = [{"claim_id": x["claim_id"], "event_id": mapping[x["event_id"]], "relation": x["relation"]}
+              for x in second["claim_events"] if x["event_id"] in mapping]
+    predictions = {"event_mentions": {"event_mentions": pd.DataFrame(known)},
+                   "claim_events": {"claims": placer.given_claims(), "claim_events": pd.DataFrame(links_)}}
+    extra = {"mapping": mapping, "unmapped": unmapped,
+             "mentions_of_unmapped_events": len(rows) - len(known),
+             "events": event_fields(placer, second["events"], mapping)}
+    return predictions, extra
 
 
-def prf(n_match: int, n_first: int, n_second: int) -> dict[str, Any]:
-    """Precision (of the second), recall (of the first) and F1, with their counts."""
-    p = n_match / n_second if n_second else 0.0
-    r = n_match / n_first if n_first else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"matched": n_match, "first": n_first, "second": n_second,
-            "precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)}
-
-
-def span_agreement(first: Sequence[Span], second: Sequence[Span]) -> dict[str, Any]:
-    """Exact and overlap span agreement, with the unmatched spans of each side."""
-    exact_b = {(b.start, b.end) for b in second}
-    n_exact = sum((a.start, a.end) in exact_b for a in first)
-    pairs = match_overlap(first, second)
-    ma = {id(a) for a, _ in pairs}
-    mb = {id(b) for _, b in pairs}
-    return {
-        "exact": prf(n_exact, len(first), len(second)),
-        "overlap": prf(len(pairs), len(first), len(second)),
-        "only_first": [{"id": a.key, "text": a.text, "start": a.start} for a in first if id(a) not in ma],
-        "only_second": [{"id": b.key, "text": b.text, "start": b.start} for b in second if id(b) not in mb],
-        "boundary_differs": [
-            {"first": a.key, "second": b.key, "first_text": a.text, "second_text": b.text}
-            for a, b in pairs if (a.start, a.end) != (b.start, b.end)
-        ],
-    }
-
-
-# --- label agreement ------------------------------------------------------------------------
-
-
-def alpha(values: Sequence[tuple[Any, Any]], level: str, order: Sequence[str] | None = None) -> float | None:
-    """Krippendorff's alpha for two coders; None where it is undefined (fewer than two values)."""
-    if not values:
-        return None
-    cats = list(order) if order else sorted({str(v) for pair in values for v in pair})
-    if len(cats) < 2 or len({v for pair in values for v in pair}) < 2:
-        return None
-    index = {c: k for k, c in enumerate(cats)}
-    data = np.array([[index[str(a)] for a, _ in values], [index[str(b)] for _, b in values]], dtype=float)
-    try:
-        a = float(krippendorff.alpha(reliability_data=data, level_of_measurement=level,
-                                     value_domain=list(range(len(cats)))))
-    except (ValueError, ZeroDivisionError):
-        return None
-    return None if math.isnan(a) else a
-
-
-def percent(values: Sequence[tuple[Any, Any]]) -> float | None:
-    """Share of items on which both readings agree."""
-    return sum(a == b for a, b in values) / len(values) if values else None
-
-
-Pairs = Sequence[tuple[Any, Any]]
-
-
-def bootstrap(groups: Sequence[Pairs], stat: Callable[[list[tuple[Any, Any]]], float | None],
-              seed: int = SEED, reps: int = REPS) -> tuple[float | None, float | None]:
-    """95% percentile interval of ``stat``, resampling the groups (matched items) with replacement."""
-    rng = np.random.default_rng(seed)
-    n = len(groups)
-    if not n:
-        return None, None
+def event_fields(placer: Placer, second: list[dict[str, Any]],
+                 mapping: dict[str, str]) -> list[dict[str, Any]]:
+    """Event fields and actors on mapped pairs (one pair per gold event: the first reader event
+    mapped to it), by the scorer's statistics."""
+    gold = {e["event_id"]: e for e in placer.rows["events"]}
+    gold_actors = {(r["event_id"], r["actor_id"]): r["role"] for r in placer.rows["event_actors"]}
+    pairs = {}
+    for e in second:
+        if e["event_id"] in mapping and mapping[e["event_id"]] not in pairs.values():
+            pairs[e["event_id"]] = mapping[e["event_id"]]
     out = []
-    for _ in range(reps):
-        sample = [v for k in rng.integers(0, n, n) for v in groups[k]]
-        s = stat(sample)
-        if s is not None:
-            out.append(s)
-    if len(out) < reps // 2:
-        return None, None
-    lo, hi = np.percentile(out, [2.5, 97.5])
-    return round(float(lo), 4), round(float(hi), 4)
+    for name in EVENT_FIELDS:
+        values = [(gold[pairs[s["event_id"]]][name],
+                   mapping.get(s[name], s[name]) if name == "parent_event_id" else s[name])
+                  for s in second if s["event_id"] in pairs]
+        out += [{"metric": f"accuracy:{name}", "value": stats.accuracy(values), "n": len(values)},
+                {"metric": f"alpha:{name}", "value": stats.alpha(values), "n": len(values)}]
+    second_actors = {(pairs[s["event_id"]], a): r for s in second if s["event_id"] in pairs
+                     for a, r in (s.get("actors") or {}).items()}
+    mapped_gold = {k: v for k, v in gold_actors.items() if k[0] in pairs.values()}
+    found = sum(second_actors.get(k) == v for k, v in mapped_gold.items())
+    p, r = stats.ratio(found, len(second_actors)), stats.ratio(found, len(mapped_gold))
+    out.append({"metric": "f1:event_actors", "value": stats.f1(p, r), "n": len(mapped_gold)})
+    keys = sorted(set(second_actors) | set(mapped_gold))
+    out.append({"metric": "alpha:event_actors", "value": stats.alpha(
+        [(mapped_gold.get(k, "<absent>"), second_actors.get(k, "<absent>")) for k in keys]), "n": len(keys)})
+    return [{**row, "ci_low": None, "ci_high": None} for row in out]
 
 
-def field_agreement(groups: Sequence[Sequence[tuple[Any, Any]]], level: str = "nominal",
-                    order: Sequence[str] | None = None) -> dict[str, Any]:
-    """Percent agreement and alpha with bootstrap intervals; one group per matched item."""
-    flat = [v for g in groups for v in g]
-    a = alpha(flat, level, order)
-    p = percent(flat)
-    return {
-        "n_items": len(flat),
-        "n_groups": len(groups),
-        "level": level,
-        "agreement": None if p is None else round(p, 4),
-        "agreement_ci95": bootstrap(groups, percent),
-        "alpha": None if a is None else round(a, 4),
-        "alpha_ci95": bootstrap(groups, lambda s: alpha(s, level, order)),
-    }
+def scored(study: str, subset: str, predictions: dict[str, pd.DataFrame], layer: str,
+           gold: Path | None) -> list[dict[str, Any]]:
+    """The scorer's rows; on a subset of claims (``not cited``) only the field metrics, since
+    span and link detection there would count every other gold claim as missed."""
+    result = ds.score(predictions, layer, gold=gold)
+    rows = json.loads(result.to_json(orient="records"))
+    if "not cited" in subset:
+        rows = [r for r in rows if re.match(r"(accuracy|macro_f1|alpha):", r["metric"])]
+    return [{"study": study, "subset": subset, **row} for row in rows]
 
 
-def role_pairs(a: Span, b: Span) -> list[tuple[str, str]]:
-    """Role of each actor present in either reading of a matched claim ('absent' where missing)."""
-    ra, rb = a.attrs["actors"], b.attrs["actors"]
-    return [(ra.get(x, "absent"), rb.get(x, "absent")) for x in sorted(set(ra) | set(rb))]
+def not_cited(predictions: dict[str, pd.DataFrame], layer: str, gold: Path | None,
+              ids: set[str]) -> dict[str, pd.DataFrame]:
+    """The predictions without the claims that overlap a cited gold claim (and their links):
+    their field metrics are then on claims the reader had not seen as examples."""
+    gold_rows = [r for r in read_gold(gold, [layer]).rows[layer] if r["claim_id"] in ids]
+    pred = predictions[layer].to_dict("records")
+    drop = {pred[j]["claim_id"] for _, j in match.overlap(gold_rows, pred)}
+    drop |= {p["claim_id"] for p in pred for g in gold_rows
+             if p["char_start"] < g["char_end"] and g["char_start"] < p["char_end"]}
+    return {name: frame[~frame.claim_id.isin(drop)].reset_index(drop=True)
+            for name, frame in predictions.items()}
 
 
-def compare(first: dict[str, list[Span]], second: dict[str, list[Span]],
-            cited: set[str] | None = None) -> dict[str, Any]:
-    """All figures for one round; ``cited`` are first-annotation claim ids the second reader saw."""
-    normalise_dates(first["dates"])
-    normalise_dates(second["dates"])
-    res: dict[str, Any] = {"spans": {}, "labels": {}, "disagreements": {}}
-    for layer in ("claims", "mentions", "dates"):
-        sa = span_agreement(first[layer], second[layer])
-        res["spans"][layer] = {"exact": sa["exact"], "overlap": sa["overlap"]}
-        res["disagreements"][f"{layer}_only_first"] = sa["only_first"]
-        res["disagreements"][f"{layer}_only_second"] = sa["only_second"]
-        res["disagreements"][f"{layer}_boundary"] = sa["boundary_differs"]
-    for layer, fields in (("mentions", MENTION_FIELDS), ("dates", DATE_FIELDS)):
-        pairs = match_overlap(first[layer], second[layer])
-        res["labels"][layer] = {}
-        for f in fields:
-            groups = [[(a.attrs[f], b.attrs[f])] for a, b in pairs]
-            res["labels"][layer][f] = field_agreement(groups)
-            res["disagreements"][f"{layer}_{f}"] = [
-                {"first": a.key, "second": b.key, "text": a.text, "first_value": a.attrs[f],
-                 "second_value": b.attrs[f]} for a, b in pairs if a.attrs[f] != b.attrs[f]
-            ]
-    pairs = match_overlap(first["claims"], second["claims"])
-    res["labels"]["claims"] = {}
-    for f, level in CLAIM_FIELDS:
-        order = CERTAINTY_ORDER if f == "certainty" else None
-        groups = [[(a.attrs[f], b.attrs[f])] for a, b in pairs]
-        res["labels"]["claims"][f] = field_agreement(groups, level, order)
-        res["disagreements"][f"claims_{f}"] = [
-            {"first": a.key, "second": b.key, "first_value": a.attrs[f], "second_value": b.attrs[f]}
-            for a, b in pairs if a.attrs[f] != b.attrs[f]
-        ]
-    groups = [role_pairs(a, b) for a, b in pairs]
-    res["labels"]["claims"]["actor_roles"] = field_agreement(groups)
-    if cited is not None:
-        rest = [(a, b) for a, b in pairs if a.key not in cited]
-        sub: dict[str, Any] = {}
-        for f, level in CLAIM_FIELDS:
-            order = CERTAINTY_ORDER if f == "certainty" else None
-            sub[f] = field_agreement([[(a.attrs[f], b.attrs[f])] for a, b in rest], level, order)
-        sub["actor_roles"] = field_agreement([role_pairs(a, b) for a, b in rest])
-        res["labels"]["claims_not_cited"] = sub
-        res["cited_ids"] = sorted(cited)
-    res["disagreements"]["claims_actor_roles"] = [
-        {"first": a.key, "second": b.key, "first_value": a.attrs["actors"], "second_value": b.attrs["actors"]}
-        for a, b in pairs if a.attrs["actors"] != b.attrs["actors"]
-    ]
-    res["claim_pairs"] = [[a.key, b.key] for a, b in pairs]
-    return res
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    rows: list[dict[str, Any]] = []
+    for study, build, overrides in (("round 1", args.round1, False), ("round 2", args.round2, True)):
+        placer = Placer(build)
+        for layer, predictions in round_one(placer, overrides).items():
+            rows += scored(study, "all", predictions, layer, build)
+            if layer == "claims":
+                rest = not_cited(predictions, layer, build, cited(SECOND / "codebook_as_read.md"))
+                rows += scored(study, "not cited", rest, layer, build)
+    placer = Placer(args.links)
+    for subset, predictions in links(placer).items():
+        rows += scored("links", subset, predictions, "claims", args.links)
+    rows.append({"study": "links", "subset": "frames", "layer": "claims", **frames_of_reported(placer),
+                 "version": rows[-1]["version"]})
+    rest = not_cited(links(placer)["claim_dates"], "claims", args.links,
+                     cited(SECOND / "links" / "codebook_extract.md"))
+    rows += scored("links", "claim_dates, not cited", rest, "claims", args.links)
+    placer = Placer(args.roles)
+    rows += scored("roles", "all", roles(placer), "claims", args.roles)
+    rest = not_cited(roles(placer), "claims", args.roles,
+                     cited(SECOND / "roles_round3" / "codebook_as_read.md"))
+    rows += scored("roles", "not cited", rest, "claims", args.roles)
+    predictions, extra = events(Placer(args.events))
+    rows += scored("events", "event mentions", predictions["event_mentions"], "event_mentions", args.events)
+    rows += scored("events", "claim events", predictions["claim_events"], "claims", args.events)
+    rest = not_cited(predictions["claim_events"], "claims", args.events,
+                     cited(SECOND / "events" / "codebook_as_read.md"))
+    rows += scored("events", "claim events, not cited", rest, "claims", args.events)
+    rows += [{"study": "events", "subset": "events (mapped pairs)", "layer": "events", **row,
+              "version": rows[-1]["version"]} for row in extra.pop("events")]
+    return {"seed": stats.SEED, "reps": stats.REPS, "event_mapping": extra, "rows": rows}
 
 
-# --- report ---------------------------------------------------------------------------------
-
-
-def link_agreement(data: Path, folder: Path) -> dict[str, Any]:
-    """The links (claim_dates.relation, claims.frame_claim_id) against a blind second reading."""
-    second = yaml.safe_load((folder / "second_links.yaml").read_text(encoding="utf-8"))
-    cited = set(re.findall(r"\bc\d{3}\b", (folder / "codebook_extract.md").read_text(encoding="utf-8")))
-    links = pq.read_table(data / "dataset" / "claim_dates.parquet").to_pylist()
-    first_pairs = {(r["claim_id"], r["date_id"]): r["relation"] for r in links}
-    second_pairs = {(c, d): rel for c, dates in (second.get("claim_dates") or {}).items()
-                    for d, rel in dates.items()}
-    claims = pq.read_table(data / "dataset" / "claims.parquet").to_pylist()
-    first_frames = {c["claim_id"]: c["frame_claim_id"] for c in claims if c["reporting_cue"]}
-    second_frames = second.get("frame_claim") or {}
-    out: dict[str, Any] = {}
-    for subset, keep in (("all", lambda claim_id: True), ("not_cited", lambda c: c not in cited)):
-        first = {k: v for k, v in first_pairs.items() if keep(k[0])}
-        other = {k: v for k, v in second_pairs.items() if keep(k[0])}
-        matched = sorted(set(first) & set(other))
-        by_claim: dict[str, list[tuple[str, str]]] = {}
-        for key in matched:
-            by_claim.setdefault(key[0], []).append((first[key], other[key]))
-        reported = sorted(c for c in set(first_frames) | set(second_frames) if keep(c))
-        frames = [[(str(first_frames.get(c)), str(second_frames.get(c)))] for c in reported]
-        out[subset] = {
-            "pairs": {**prf(len(matched), len(first), len(other)),
-                      "first_only": sorted(f"{c}/{d}" for c, d in set(first) - set(other)),
-                      "second_only": sorted(f"{c}/{d}" for c, d in set(other) - set(first))},
-            "relation": {**field_agreement(list(by_claim.values())),
-                         "disagreements": [f"{c}/{d}: {first[(c, d)]} vs {other[(c, d)]}"
-                                           for c, d in matched if first[(c, d)] != other[(c, d)]]},
-            "frame": field_agreement(frames),
-        }
-    return out
-
-
-def render_links(links: dict[str, Any]) -> list[str]:
-    """Markdown for the link agreement."""
-    lines = ["", "## Links added in 0.3.0 (blind second reading of the links, on the given claims and "
-             "dates)", "",
-             "| subset | claim-date pairs: matched / first / second | F1 | relation: n | relation: "
-             "agreement [95% CI] | relation: alpha | frames: n | frames: agreement | frames: alpha |",
-             "|" + "---|" * 9]
-    for subset, title in (("all", "all claims"), ("not_cited", "claims not cited in the extract")):
-        x = links[subset]
-        pairs, rel, frame = x["pairs"], x["relation"], x["frame"]
-        lines.append(
-            f"| {title} | {pairs['matched']} / {pairs['first']} / {pairs['second']} | {_fmt(pairs['f1'])} | "
-            f"{rel['n_items']} | {_fmt(rel['agreement'], True)}{_ci(rel['agreement_ci95'], True)} | "
-            f"{_fmt(rel['alpha'])}{_ci(rel['alpha_ci95'])} | {frame['n_items']} | "
-            f"{_fmt(frame['agreement'], True)} | {_fmt(frame['alpha'])} |")
-    x = links["all"]
-    lines += ["", f"Pairs only in the first annotation: {', '.join(x['pairs']['first_only']) or 'none'}; "
-              f"only in the second: {', '.join(x['pairs']['second_only']) or 'none'}; relation "
-              f"disagreements: {', '.join(x['relation']['disagreements']) or 'none'}."]
-    return lines
-
-
-def _fmt(x: float | None, pct: bool = False) -> str:
-    if x is None:
-        return "n/a"
-    return f"{100 * x:.1f}%" if pct else f"{x:.2f}"
-
-
-def _ci(ci: Sequence[float | None], pct: bool = False) -> str:
-    if ci[0] is None:
-        return ""
-    return f" [{_fmt(ci[0], pct)}, {_fmt(ci[1], pct)}]"
-
-
-def render(rounds: dict[str, dict[str, Any]]) -> str:
-    """Markdown tables, one column group per round."""
-    names = list(rounds)
-    lines = ["# Agreement between the first annotation and the second reading", "",
-             "Generated by `scripts/agreement.py`; figures in `agreement.json`. Span P/R/F1 take the "
-             "first annotation as reference (precision = share of the second reading's spans that "
-             "match; recall = share of the first's). Overlap matching is one-to-one, greedy on the "
-             "largest overlap. Attribute figures are on overlap-matched items; 95% intervals from "
-             f"{REPS} bootstrap resamples of matched items (seed {SEED}).", "", "## Spans", ""]
-    head = "| layer | match | " + " | ".join(f"{r}: matched / first / second | {r}: P | {r}: R | {r}: F1"
-                                             for r in names) + " |"
-    if len(names) > 1:
-        lines[-4:-4] = ["", "Round 2 is not an independent measure: it compares the first annotation after "
-                        "adjudication with the second reading after its round-2 files, and one adjudication "
-                        "step changed both. It shows how consistently the revised rules were applied.", ""]
-    lines += [head, "|" + "---|" * (2 + 4 * len(names))]
-    for layer in ("claims", "mentions", "dates"):
-        for kind in ("exact", "overlap"):
-            cells = []
-            for r in names:
-                s = rounds[r]["spans"][layer][kind]
-                cells += [f"{s['matched']} / {s['first']} / {s['second']}", _fmt(s["precision"]),
-                          _fmt(s["recall"]), _fmt(s["f1"])]
-            lines.append(f"| {layer} | {kind} | " + " | ".join(cells) + " |")
-    titles = {"claims": "matched claims", "claims_not_cited": "matched claims not cited in the codebook "
-              "the second reader saw", "mentions": "matched mentions", "dates": "matched dates"}
-    for layer in [k for k in titles if k in rounds[names[0]]["labels"]]:
-        lines += ["", f"## Attributes of {titles[layer]}", ""]
-        head = "| field | " + " | ".join(f"{r}: n | {r}: agreement [95% CI] | {r}: alpha [95% CI]"
-                                         for r in names) + " |"
-        lines += [head, "|" + "---|" * (1 + 3 * len(names))]
-        for f in rounds[names[0]]["labels"][layer]:
-            cells = []
-            for r in names:
-                s = rounds[r]["labels"][layer][f]
-                n = f"{s['n_items']}"
-                if s["n_items"] != s["n_groups"]:
-                    n += f" ({s['n_groups']} claims)"
-                level = " (ordinal)" if s["level"] == "ordinal" else ""
-                cells += [n, _fmt(s["agreement"], True) + _ci(s["agreement_ci95"], True),
-                          _fmt(s["alpha"]) + _ci(s["alpha_ci95"]) + level]
-            lines.append(f"| {f} | " + " | ".join(cells) + " |")
-    lines += ["", "n/a: alpha is undefined when the readings use a single value between them.", ""]
+def render(doc: dict[str, Any]) -> str:
+    lines = ["# Agreement between the first annotation and the blind second readings", "",
+             "Generated by `scripts/agreement.py` with the package's scorer (`rfi_umarov_2022.score`), "
+             "the second reading playing the system; every row is in `agreement.json`. 95% intervals: "
+             f"{doc['reps']} bootstrap resamples of the text's sentences (seed {doc['seed']}); metric "
+             "definitions: `rfi_umarov_2022.scoring.METRICS`. n/a: undefined (alpha when the two "
+             "readings use one value between them).", ""]
+    frame = pd.DataFrame(doc["rows"])
+    for (study, subset, layer), group in frame.groupby(["study", "subset", "layer"], sort=False):
+        lines += [f"## {study}: {subset} ({layer}, against {group.version.iloc[0]})", "",
+                  "| metric | value | 95% interval | n |", "|---|---|---|---|"]
+        for row in group.itertuples():
+            value = "n/a" if row.value is None or row.value != row.value else f"{row.value:.3f}"
+            ci = ("" if row.ci_low is None or row.ci_low != row.ci_low
+                  else f"[{row.ci_low:.3f}, {row.ci_high:.3f}]")
+            lines.append(f"| {row.metric} | {value} | {ci} | {row.n} |")
+        lines.append("")
+    mapping = doc["event_mapping"]
+    lines += ["## events: the reader's events mapped to gold events", "",
+              *(f"- {s} → {g}" for s, g in sorted(mapping["mapping"].items())),
+              f"- not mapped (no matched mention): {', '.join(mapping['unmapped']) or 'none'} "
+              f"({mapping['mentions_of_unmapped_events']} mentions, left out of linking)", ""]
     return "\n".join(lines)
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """Command-line entry point."""
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--data", type=Path, default=Path("."), help="folder holding dataset/*.parquet")
-    ap.add_argument("--second", type=Path, default=Path("quality/second_reading"))
-    ap.add_argument("--baseline", type=Path, default=None,
-                    help="folder of the build measured in round 1 (then --data is round 2)")
-    ap.add_argument("--out", type=Path, default=Path("quality"))
-    ap.add_argument("--links", type=Path, default=None,
-                    help="folder of the blind second reading of the 0.3.0 links (second_links.yaml)")
-    ap.add_argument("--links-data", type=Path, default=None,
-                    help="build the links are compared with (default: --data)")
-    ap.add_argument("--cited-in", type=Path, default=None,
-                    help="codebook the second annotator read (claim ids cited there are reported apart)")
-    args = ap.parse_args(argv)
-    cited = None
-    if args.cited_in is not None:
-        cited = set(re.findall(r"\bc\d{3}\b", args.cited_in.read_text(encoding="utf-8")))
-    rounds: dict[str, dict[str, Any]] = {}
-    if args.baseline is not None:
-        rounds["round 1"] = compare(read_first(args.baseline), read_second(args.second, args.baseline, False),
-                                    cited)
-        rounds["round 2"] = compare(read_first(args.data), read_second(args.second, args.data, True), cited)
-    else:
-        rounds["round 1"] = compare(read_first(args.data), read_second(args.second, args.data, False), cited)
-    meta = {"seed": SEED, "bootstrap_reps": REPS, "mention_type_map": MENTION_TYPE_MAP,
-            "certainty_order": list(CERTAINTY_ORDER),
-            "round2_files": sorted(p.name for p in args.second.glob("round2_*.yaml"))}
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--round1", type=Path, required=True, help="build of the audited first annotation")
+    parser.add_argument("--round2", type=Path, required=True, help="build of the adjudicated annotation")
+    parser.add_argument("--links", type=Path, required=True, help="build the 0.3.0 links were read on")
+    parser.add_argument("--roles", type=Path, required=True, help="build the round-3 roles were read on")
+    parser.add_argument("--events", type=Path, required=True, help="build the events were read on")
+    parser.add_argument("--out", type=Path, default=ROOT / "quality")
+    args = parser.parse_args(argv)
+    doc = run(args)
     args.out.mkdir(parents=True, exist_ok=True)
-    doc: dict[str, Any] = {"meta": meta, "rounds": rounds}
-    markdown = render(rounds)
-    if args.links is not None:
-        doc["links"] = link_agreement(args.links_data or args.data, args.links)
-        markdown = markdown.rstrip("\n") + "\n" + "\n".join(render_links(doc["links"])) + "\n"
     text = json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
     (args.out / "agreement.json").write_text(text, encoding="utf-8")
-    (args.out / "agreement.md").write_text(markdown, encoding="utf-8")
+    (args.out / "agreement.md").write_text(render(doc), encoding="utf-8")
+    print(f"wrote agreement.json and agreement.md to {args.out}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

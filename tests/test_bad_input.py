@@ -344,9 +344,9 @@ CASES = [
          edit(DATES, 'earliest: "2021-03-01"', 'earliest: "2021-04-01"'),
          (DATES + ":", "record t01", "field earliest", "after latest")),
     Case("interval-bound-empty", "an empty bound where the exact EDTF value gives one",
-         edit(DATES, '    earliest: "2021-03-01"\n    latest: "2021-03-31"\n    granularity: month\n    anchor_type: absolute',
+         edit(DATES, '    earliest: "2021-03-01"\n    latest: "2021-03-31"\n    granularity: month\n    anchor_type: absolute',  # noqa: E501
               '    latest: "2021-03-31"\n    granularity: month\n    anchor_type: absolute'),
-         (DATES + ":", "record t01", "field earliest", "is empty, but the EDTF value '2021-03' starts 2021-03-01")),
+         (DATES + ":", "record t01", "field earliest", "is empty, but the EDTF value '2021-03' starts 2021-03-01")),  # noqa: E501
     Case("interval-outside-edtf", "an interval outside its exact EDTF value",
          edit(DATES, 'latest: "2021-03-31"', 'latest: "2021-04-30"'),
          (DATES + ":", "record t01", "field latest", "outside the EDTF value")),
@@ -688,7 +688,7 @@ CASES = [
          edit(EVENTS, "    plover_type: SUPPORT\n    plover_context: diplomatic\n", ""),
          (EVENTS + ":", "record treaty-2021", "field plover_type", "has a PLOVER type")),
     Case("event-episode-typed", "an episode with a PLOVER type of its own",
-         edit(EVENTS, "event_kind: action\n    plover_type: SUPPORT", "event_kind: episode\n    plover_type: SUPPORT"),
+         edit(EVENTS, "event_kind: action\n    plover_type: SUPPORT", "event_kind: episode\n    plover_type: SUPPORT"),  # noqa: E501
          (EVENTS + ":", "record treaty-2021", "field plover_type", "no PLOVER type of its own")),
     Case("event-bounds-reversed", "an event whose earliest bound is after its latest",
          edit(EVENTS, 'plover_context: diplomatic\n    earliest: "2021-03-01"\n    latest: "2021-03-31"\n'
@@ -697,13 +697,13 @@ CASES = [
               '    edtf: "2021-03"\n    identifier_note: Fictional, so it has no identifier.\n    note: At'),
          (EVENTS + ":", "record treaty-2021", "field earliest", "is after latest")),
     Case("event-sub-outside", "a sub-event that starts before its event",
-         edit(EVENTS, 'parent_event_id: freedonian-visit-2021\n    earliest: "2021-03-01"\n    latest: "2021-03-31"\n'
+         edit(EVENTS, 'parent_event_id: freedonian-visit-2021\n    earliest: "2021-03-01"\n    latest: "2021-03-31"\n'  # noqa: E501
               '    edtf: "2021-03"', 'parent_event_id: freedonian-visit-2021\n    earliest: "2021-02-15"\n'
               '    latest: "2021-03-31"\n    edtf: "2021-02-15/2021-03-31"'),
          (EVENTS + ":", "record army-withdrawal-2021", "field earliest", "sub-events within their event")),
     Case("event-unreferred", "an event that nothing in the text refers to",
          edit(EVENTS, "\nmentions:\n", "  - event_id: never-told\n    label: An event the text never tells\n"
-              "    description: Nothing.\n    event_kind: statement\n    earliest: \"2021-01-01\"\n    latest: \"2021-12-31\"\n    edtf: \"2021\"\n    identifier_note: None.\n"
+              "    description: Nothing.\n    event_kind: statement\n    earliest: \"2021-01-01\"\n    latest: \"2021-12-31\"\n    edtf: \"2021\"\n    identifier_note: None.\n"  # noqa: E501
               "    note: None.\n    actors: {sylvania: participant}\n\nmentions:\n"),
          (EVENTS + ":", "record never-told", "field event_id", "every event is referred to")),
     Case("event-required-missing", "an event without its actors, named at the event's own line",
@@ -712,7 +712,7 @@ CASES = [
               "    identifier_note: None.\n    note: None.\n\nmentions:\n"),
          (EVENTS + ":69:", "record never-told", "field actors", "required field is missing")),
     Case("event-actor-unknown", "an event actor that is not in the actor registry",
-         edit(EVENTS, "actors: {freedonia: source, sylvania: source}", "actors: {freedonia: source, atlantis: source}"),
+         edit(EVENTS, "actors: {freedonia: source, sylvania: source}", "actors: {freedonia: source, atlantis: source}"),  # noqa: E501
          (EVENTS + ":", "atlantis", "field actor_id")),
     Case("event-mention-missing", "an event mention whose surface is not in its utterance",
          edit(EVENTS, "utterance_id: a2, surface: signed", "utterance_id: q1, surface: signed"),
@@ -730,10 +730,10 @@ CASES = [
               '  - {sentence_id: q1-s01, reason: "Wrong."}\n'),
          (EVENTS + ":", "record q1-s01", "field sentence_id", "but one lies in it")),
     Case("event-sweep-unexplained", "an event word of the sweep that is neither mention nor excused",
-         edit(EVENTS, '  - {utterance_id: a1, surface: say, reason: "Standing criticism by unnamed critics."}\n', ""),
+         edit(EVENTS, '  - {utterance_id: a1, surface: say, reason: "Standing criticism by unnamed critics."}\n', ""),  # noqa: E501
          (EVENTS + ":", "say", "not_events")),
     Case("date-event-wrong-anchor", "a date that names an event without being anchored by one",
-         edit(DATES, "    anchor_type: previous_expression\n", "    anchor_type: previous_expression\n    event_id: treaty-2021\n"),
+         edit(DATES, "    anchor_type: previous_expression\n", "    anchor_type: previous_expression\n    event_id: treaty-2021\n"),  # noqa: E501
          (DATES + ":", "record t04", "field event_id", "anchor_type event")),
     Case("claim-event-unknown", "a claim linked to an event that is not in the registry",
          edit(CLAIMS, "events: {treaty-2021: about}", "events: {treaty-2099: about}"),
