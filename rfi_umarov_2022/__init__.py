@@ -32,6 +32,7 @@ __all__ = [
     "__version__",
     "check_predictions",
     "datapackage_path",
+    "diff",
     "docs_path",
     "duckdb",
     "fields",
@@ -94,3 +95,11 @@ def check_predictions(predictions: Any, layer: str, **options: Any) -> dict[str,
     from rfi_umarov_2022.scoring import check_predictions as run
 
     return run(predictions, layer, **options)
+
+
+def diff(old: Any, new: Any = None) -> Any:
+    """What changed from the build in ``old`` to ``new`` (default: this install), table by table:
+    a DataFrame of table, change, key, field, old, new (see rfi_umarov_2022.releases)."""
+    from rfi_umarov_2022.releases import diff as run
+
+    return run(old, new)

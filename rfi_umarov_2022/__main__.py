@@ -164,6 +164,28 @@ def score(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def diff(arguments: argparse.Namespace) -> int:
+    """Changes between two releases: counts per table, then every change (or JSON records)."""
+    import json
+
+    from rfi_umarov_2022 import releases
+
+    old, new = releases.release(arguments.old), releases.release(arguments.new)
+    changes = releases.compare(old, new)
+    if arguments.json:
+        print(json.dumps(changes, indent=1, ensure_ascii=False, default=str))
+        return 0
+    print(f"{old.version} ({old.root}) -> {new.version} ({new.root}): {len(changes)} changes")
+    for table, counts in releases.summary(changes):
+        print(f"  {table}: " + ", ".join(f"{n} {change}" for change, n in counts.items()))
+    if not arguments.summary:
+        for c in changes:
+            where = "/".join(str(x) for x in (c["key"], c["field"]) if x is not None)
+            values = "" if c["old"] is None and c["new"] is None else f": {c['old']!r} -> {c['new']!r}"
+            print(f"{c['table']}\t{c['change']}\t{where}{values}")
+    return 0
+
+
 def _layers() -> str:
     """The layers a system can be scored on, from the descriptor's schemas (for the help)."""
     from rfi_umarov_2022 import descriptor as dp
@@ -242,6 +264,16 @@ def parser() -> argparse.ArgumentParser:
     scorer.add_argument("--seed", type=int, default=SEED, help=f"bootstrap seed (default {SEED})")
     scorer.add_argument("predictions", type=Path, help="a CSV, JSON Lines or Parquet file of the "
                         "layer, or a folder of <table>.csv|jsonl|parquet files with its link tables")
+    differ = command(
+        "diff", diff, "what changed between two releases, table by table",
+        "Compare two builds of the dataset (folders holding datapackage.json: a built clone of "
+        "a release); without NEW, compare with the installed package. Lists tables and fields "
+        "added, removed or retyped, and rows added, removed or changed (by primary key), with "
+        "each changed value.")
+    differ.add_argument("old", type=Path, help="the older build")
+    differ.add_argument("new", type=Path, nargs="?", help="the newer build (default: installed)")
+    differ.add_argument("--json", action="store_true", help="print every change as JSON records")
+    differ.add_argument("--summary", action="store_true", help="print only the counts per table")
     viewer = command("view", view, "open the annotated reader page in a browser",
                      "Open the self-contained annotated reader page in the default browser, or "
                      "write a copy of it with --out.")

@@ -195,13 +195,42 @@ def event_fields(placer: Placer, second: list[dict[str, Any]],
     second_actors = {(pairs[s["event_id"]], a): r for s in second if s["event_id"] in pairs
                      for a, r in (s.get("actors") or {}).items()}
     mapped_gold = {k: v for k, v in gold_actors.items() if k[0] in pairs.values()}
-    found = sum(second_actors.get(k) == v for k, v in mapped_gold.items())
-    p, r = stats.ratio(found, len(second_actors)), stats.ratio(found, len(mapped_gold))
-    out.append({"metric": "f1:event_actors", "value": stats.f1(p, r), "n": len(mapped_gold)})
-    keys = sorted(set(second_actors) | set(mapped_gold))
-    out.append({"metric": "alpha:event_actors", "value": stats.alpha(
-        [(mapped_gold.get(k, "<absent>"), second_actors.get(k, "<absent>")) for k in keys]), "n": len(keys)})
-    return [{**row, "ci_low": None, "ci_high": None} for row in out]
+    return [{**row, "ci_low": None, "ci_high": None} for row in out] + actor_roles(mapped_gold, second_actors)
+
+
+def actor_roles(gold: dict[tuple[str, str], str], second: dict[tuple[str, str], str]) -> list[dict[str, Any]]:
+    """P/R/F1 of (event, actor, role) and alpha of the role over every pair in either reading,
+    with 95% intervals from a bootstrap over events (the scorer's statistics and seed)."""
+    events = sorted({e for e, _ in gold} | {e for e, _ in second})
+    detect = {e: [("g", second.get(k) == v) for k, v in gold.items() if k[0] == e]
+              + [("p", gold.get(k) == v) for k, v in second.items() if k[0] == e] for e in events}
+    roles = {e: [(gold.get(k, "<absent>"), second.get(k, "<absent>"))
+                 for k in sorted(set(gold) | set(second)) if k[0] == e] for e in events}
+
+    def share(side: str):
+        return lambda items: stats.ratio(sum(i[0] == side and i[1] for i in items),
+                                         sum(i[0] == side for i in items))
+
+    measures = [("precision:event_actors", share("p"), detect, len(second)),
+                ("recall:event_actors", share("g"), detect, len(gold)),
+                ("f1:event_actors", lambda items: stats.f1(share("p")(items), share("g")(items)),
+                 detect, len(gold)),
+                ("alpha:event_actors", stats.alpha, roles, len(set(gold) | set(second)))]
+    out = []
+    for metric, stat, units, n in measures:
+        low, high = stats.bootstrap([units[e] for e in events], stat)
+        out.append({"metric": metric, "value": stat([i for e in events for i in units[e]]),
+                    "ci_low": low, "ci_high": high, "n": n})
+    return out
+
+
+def event_actors_round2(build: Path) -> list[dict[str, Any]]:
+    """The event actors read again, on the given events, after the role rule was revised."""
+    second = load(SECOND / "event_actors_round2" / "second_event_actors.yaml")["events"]
+    pairs = {(e, a): r for e, actors in second.items() for a, r in actors.items()}
+    rows = read_gold(build, ["event_actors"]).rows["event_actors"]
+    gold = {(r["event_id"], r["actor_id"]): r["role"] for r in rows}
+    return actor_roles(gold, pairs)
 
 
 def scored(study: str, subset: str, predictions: dict[str, pd.DataFrame], layer: str,
@@ -258,6 +287,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     rows += scored("events", "claim events, not cited", rest, "claims", args.events)
     rows += [{"study": "events", "subset": "events (mapped pairs)", "layer": "events", **row,
               "version": rows[-1]["version"]} for row in extra.pop("events")]
+    rows += [{"study": "events", "subset": "event actors, round 2 (revised rule)", "layer": "events", **row,
+              "version": read_gold(args.event_actors, ["documents"]).version}
+             for row in event_actors_round2(args.event_actors)]
     return {"seed": stats.SEED, "reps": stats.REPS, "event_mapping": extra, "rows": rows}
 
 
@@ -293,6 +325,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--links", type=Path, required=True, help="build the 0.3.0 links were read on")
     parser.add_argument("--roles", type=Path, required=True, help="build the round-3 roles were read on")
     parser.add_argument("--events", type=Path, required=True, help="build the events were read on")
+    parser.add_argument("--event-actors", type=Path, required=True,
+                        help="build the event actors were read again on (round 2)")
     parser.add_argument("--out", type=Path, default=ROOT / "quality")
     args = parser.parse_args(argv)
     doc = run(args)
