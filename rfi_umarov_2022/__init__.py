@@ -25,7 +25,7 @@ from rfi_umarov_2022.loader import (
     verify,
 )
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 
 __all__ = [
     "DataIntegrityError",
