@@ -13,9 +13,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import ROOT
+from conftest import ROOT, SCHEMAS
 
 import rfi_umarov_2022 as ds
+from rfi_umarov_2022 import registry
 from rfi_umarov_2022.errors import DataIntegrityError
 from rfi_umarov_2022.releases import compare, release
 
@@ -53,7 +54,8 @@ def test_planted_changes_and_nothing_else(tmp_path):
     claims = pq.read_table(ROOT / "dataset" / "claims.parquet").to_pylist()
     mentions = pq.read_table(ROOT / "dataset" / "mentions.parquet").to_pylist()
     removed, changed = claims[3]["claim_id"], mentions[5]
-    new_type = next(t for t in ("name", "alias", "description") if t != changed["mention_type"])
+    types = registry.categories(registry.field(SCHEMAS["mentions"], "mention_type"))
+    new_type = next(t for t in types if t != changed["mention_type"])
     rewrite(old, "claims", lambda rows: [r for r in rows if r["claim_id"] != removed])
     rewrite(old, "mentions", lambda rows: [{**r, "mention_type": new_type}
                                            if r["mention_id"] == changed["mention_id"] else r

@@ -9,7 +9,7 @@ import re
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_scoring import MENTIONS, TEXT, frame, values
+from test_scoring import MENTIONS, TEXT, TYPES, frame, values
 
 import rfi_umarov_2022 as ds
 from rfi_umarov_2022.scoring import stats
@@ -33,7 +33,8 @@ def noisy(rows: list[dict], seed: int) -> list[dict]:
     for start, end in rng.sample(TOKENS, 8):
         if not any(r["char_start"] < end and start < r["char_end"] for r in out):
             out.append({"mention_id": f"x{start}", "char_start": start, "char_end": end,
-                        "surface": TEXT[start:end], "actor_id": "china", "mention_type": "name"})
+                        "surface": TEXT[start:end], "actor_id": rows[0]["actor_id"],
+                        "mention_type": TYPES[0]})
     return out
 
 
