@@ -10,6 +10,8 @@ from conftest import ROOT
 import rfi_umarov_2022 as ds
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+#: What marks a block that needs a library only the slow tier installs.
+SLOW_LIBRARIES = ("load_dataset", "to_spacy", "pyld", "ds.duckdb(", "ds.polars(")
 
 
 def section(title: str) -> str:
@@ -53,8 +55,8 @@ def test_every_python_block_runs():
     for title in re.findall(r"^## (.+)$", README, re.MULTILINE):
         namespace = {"ds": ds, "pd": pd}
         for block in python_blocks(title):
-            if any(needs in block for needs in ("load_dataset", "to_spacy", "pyld")):
-                continue  # an export or a library of the slow tier: tests/slow/test_interop.py runs them
+            if any(needs in block for needs in SLOW_LIBRARIES):
+                continue  # a library of the slow tier: tests/slow/test_interop.py runs these blocks
             run_block(block, namespace)
 
 
