@@ -11,6 +11,8 @@ with, the second reading playing the system:
 - links: the claim-date links and frames of reported claims, on the given claims and dates
   (the build of ``--links``);
 - roles: the claim actors and roles of round 3, on the given claims (the build of ``--roles``);
+- notes and cues: the editorial notes, and the hedge and reporting-cue spans of the given
+  claims (the build of ``--notes-cues``);
 - events: the event mentions, the events they refer to and the claims' events, against the
   build they were read on (``--events``). The reader named its own events: each is mapped to
   the gold event that most of its matched mentions refer to (ties: the first in the registry),
@@ -198,6 +200,23 @@ def event_fields(placer: Placer, second: list[dict[str, Any]],
     return [{**row, "ci_low": None, "ci_high": None} for row in out] + actor_roles(mapped_gold, second_actors)
 
 
+def notes_and_cues(placer: Placer) -> dict[str, dict[str, pd.DataFrame]]:
+    """Predictions for the notes and the claims' cue spans, from their blind second reading."""
+    second = load(SECOND / "notes_cues" / "second_notes_cues.yaml")
+    notes = []
+    for i, n in enumerate(second["notes"], 1):
+        start, end = placer.span(n["utterance_id"], n["surface"], n.get("occurrence"), whole_words=True)
+        notes.append({"note_id": f"s{i:03d}", "utterance_id": n["utterance_id"], "char_start": start,
+                      "char_end": end, "surface": n["surface"], "note_type": n["note_type"]})
+    utterance = {c["claim_id"]: c["utterance_id"] for c in placer.claims}
+    cues = []
+    for c in second["cues"]:
+        start, end = placer.span(utterance[c["claim_id"]], c["cue"], c.get("occurrence"), whole_words=True)
+        cues.append({"claim_id": c["claim_id"], "cue_type": c["cue_type"], "char_start": start,
+                     "char_end": end, "cue": c["cue"]})
+    return {"notes": {"notes": pd.DataFrame(notes)}, "claim_cues": {"claim_cues": pd.DataFrame(cues)}}
+
+
 def actor_roles(gold: dict[tuple[str, str], str], second: dict[tuple[str, str], str]) -> list[dict[str, Any]]:
     """P/R/F1 of (event, actor, role) and alpha of the role over every pair in either reading,
     with 95% intervals from a bootstrap over events (the scorer's statistics and seed)."""
@@ -287,6 +306,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     rows += scored("events", "claim events, not cited", rest, "claims", args.events)
     rows += [{"study": "events", "subset": "events (mapped pairs)", "layer": "events", **row,
               "version": rows[-1]["version"]} for row in extra.pop("events")]
+    placer = Placer(args.notes_cues)
+    for layer, predictions in notes_and_cues(placer).items():
+        rows += scored("notes and cues", layer, predictions, layer, args.notes_cues)
     rows += [{"study": "events", "subset": "event actors, round 2 (revised rule)", "layer": "events", **row,
               "version": read_gold(args.event_actors, ["documents"]).version}
              for row in event_actors_round2(args.event_actors)]
@@ -327,6 +349,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--events", type=Path, required=True, help="build the events were read on")
     parser.add_argument("--event-actors", type=Path, required=True,
                         help="build the event actors were read again on (round 2)")
+    parser.add_argument("--notes-cues", type=Path, required=True,
+                        help="build the notes and cues were read on")
     parser.add_argument("--out", type=Path, default=ROOT / "quality")
     args = parser.parse_args(argv)
     doc = run(args)
