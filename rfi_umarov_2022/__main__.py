@@ -21,6 +21,8 @@ EPILOG = """examples:
   python -m rfi_umarov_2022 export --format csv out/  every table as CSV, with a descriptor
   python -m rfi_umarov_2022 docs codebook             print the codebook (or: tables, datasheet)
   python -m rfi_umarov_2022 view                      open the annotated reader page
+  python -m rfi_umarov_2022 score --layer claims p/   score a system's claims (files in p/)
+  python -m rfi_umarov_2022 diff old-build/ --summary what changed since an older release
 
 In Python: import rfi_umarov_2022 as ds; ds.load("claims")
 """
@@ -48,7 +50,8 @@ def info(_: argparse.Namespace) -> int:
     for name, resource in dp.resources().items():
         try:
             data = dp.read_verified(resource["path"], resource["hash"], name)
-            rows = f"{pq.read_metadata(pa.BufferReader(data)).num_rows:>5} rows"
+            n = pq.read_metadata(pa.BufferReader(data)).num_rows
+            rows = f"{n:>5} {'row' if n == 1 else 'rows'}"
         except DataIntegrityError as error:
             rows = "missing" if "missing:" in str(error) else "invalid"
         print(f"{name:<{width}}  {rows:>10}  {resource.get('description', '')}")
@@ -151,6 +154,9 @@ def score(arguments: argparse.Namespace) -> int:
     except PredictionError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    if result.attrs.get("not_scored"):
+        print("note: not scored (absent from the predictions): " + ", ".join(result.attrs["not_scored"]),
+              file=sys.stderr)
     if arguments.json:
         records = json.loads(result.to_json(orient="records"))
         print(json.dumps(records, indent=1, ensure_ascii=False))
@@ -177,13 +183,21 @@ def diff(arguments: argparse.Namespace) -> int:
         return 0
     print(f"{old.version} ({old.root}) -> {new.version} ({new.root}): {len(changes)} changes")
     for table, counts in releases.summary(changes):
-        print(f"  {table}: " + ", ".join(f"{n} {change}" for change, n in counts.items()))
+        print(f"  {table}: " + ", ".join(f"{change}: {n}" for change, n in counts.items()))
     if not arguments.summary:
         for c in changes:
             where = "/".join(str(x) for x in (c["key"], c["field"]) if x is not None)
             values = "" if c["old"] is None and c["new"] is None else f": {c['old']!r} -> {c['new']!r}"
             print(f"{c['table']}\t{c['change']}\t{where}{values}")
     return 0
+
+
+def _doc_names() -> str:
+    """The documents the descriptor lists (for the help); help works without them."""
+    try:
+        return ", ".join(shipped_docs())
+    except (DataIntegrityError, KeyError, TypeError, AttributeError):
+        return "see the list this command prints"
 
 
 def _layers() -> str:
@@ -249,14 +263,16 @@ def parser() -> argparse.ArgumentParser:
     documents = command("docs", docs, "list the documentation files, or print one",
                         "Print where the codebook, table reference, datasheet and reader page are "
                         "installed, or print one of them.")
-    documents.add_argument("name", nargs="?", help="document to print (without a name, the "
-                           "command lists them)")
+    documents.add_argument("name", nargs="?", help="document to print: " + _doc_names()
+                           + " (without a name, the command lists them)")
     scorer = command(
         "score", score, "score a system's predictions for one layer against the dataset",
         "Check predictions for one layer, then score them against the dataset: span precision, "
         "recall and F1 (exact and overlap), accuracy, macro-F1 and Krippendorff's alpha per field, "
-        "link F1, with 95%% bootstrap intervals over the text's sentences (seeded). Metrics: "
-        "rfi_umarov_2022.scoring.METRICS; task per layer: the README, 'Use it as a test set'.")
+        "link F1, with 95% bootstrap intervals over the text's sentences (seeded). What each "
+        "metric means: rfi_umarov_2022.scoring.METRICS; what a system receives and produces per "
+        "layer: the project README, section 'Use it as a test set'. Fields and link tables the "
+        "predictions leave out are named on stderr and not scored.")
     scorer.add_argument("--layer", required=True, help="the table scored: " + _layers())
     scorer.add_argument("--json", action="store_true", help="print the tidy result as JSON records")
     scorer.add_argument("--reps", type=int, default=REPS, help=f"bootstrap resamples (default {REPS}; "

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rfi_umarov_2022.errors import DataIntegrityError
+from rfi_umarov_2022.errors import DataIntegrityError, ExportError
 
 COLUMNS = ("table", "change", "key", "field", "old", "new")
 
@@ -56,8 +56,9 @@ def release(where: str | Path | None) -> Release:
         root = datapackage_path().parent
     else:
         root = Path(where)
-        if (root / "datapackage.json").is_file() is False:
-            raise DataIntegrityError(f"{root}: no datapackage.json (not a build of this dataset)")
+        if not (root / "datapackage.json").is_file():
+            raise ExportError(f"{root}: no datapackage.json there (give the folder of a built clone "
+                              "of a release)", exit_code=2)
     descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
     resources = {r["name"]: r for r in descriptor.get("resources", []) if r.get("schema")}
     return Release(root, str(descriptor.get("version", "unknown")), resources)

@@ -12,6 +12,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import os
+import re
+import shutil
 import subprocess
 import sys
 from functools import cache
@@ -23,7 +26,9 @@ import pytest
 from conftest import LAYERS, ROOT, SCHEMAS
 
 from rfi_umarov_2022 import exports
-from rfi_umarov_2022.exports.common import shipped_file
+from rfi_umarov_2022.__main__ import main, parser
+from rfi_umarov_2022.exports import webanno
+from rfi_umarov_2022.exports.common import nearest, shipped_file
 
 FAST = ("csv", "jsonl", "parquet", "stata", "brat", "webanno")
 
@@ -79,6 +84,27 @@ def test_every_export_carries_the_text_with_its_terms(fmt, exported, text):
     assert (folder / "transcript.txt").read_text(encoding="utf-8") == text
     for name in ("LICENSE", "PROVENANCE.md"):
         assert (folder / name).read_bytes() == shipped_file(name).read_bytes(), name
+
+
+@pytest.mark.parametrize("fmt", FAST)
+def test_every_file_a_summary_names_is_in_the_export(fmt, exported):
+    """A file the summary line points at (fields.csv, datapackage.json, ...) is there, under that
+    very name."""
+    folder, report = exported[fmt]
+    named = re.findall(r"[\w.-]+\.(?:jsonld|jsonl|json|csv|parquet|conf|ann|txt|dta|md|tsv)\b",
+                       report.summary(), re.IGNORECASE)
+    present = {p.name for p in folder.iterdir()}
+    assert all(name in present for name in named), (fmt, named)
+    if fmt in ("csv", "jsonl", "stata"):
+        assert named, fmt
+
+
+def test_an_export_that_loses_nothing_says_so(exported):
+    """The Parquet export is the distributed files byte for byte with every key (see below), so
+    what its summary line says it left out is: nothing."""
+    _, report = exported["parquet"]
+    left = report.summary().split("; left out: ", 1)[1]
+    assert left.split("; ")[0] == "nothing"
 
 
 # ---------------------------------------------------------------- tabular formats
@@ -180,6 +206,33 @@ def test_stata_values_and_labels_equal_the_table(name, exported):
             assert [None if pd.isna(v) else pd.Timestamp(v).date() for v in got] == values, column
         else:
             assert got == ["" if v is None else v for v in values], column
+
+
+def test_stata_fields_csv_has_every_field_in_full(exported):
+    """fields.csv (where the README sends a reader for the labels cut at 80 characters): one row
+    per field with the schema's type, categories in order, ordinal flag and whole description."""
+    folder, _ = exported["stata"]
+    with (folder / "fields.csv").open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        assert reader.fieldnames == ["table", "field", "type", "values", "ordered", "description"]
+        rows = {(row["table"], row["field"]): row for row in reader}
+    assert len(rows) == sum(len(fields(name)) for name in SCHEMAS)
+    for name in SCHEMAS:
+        for field in fields(name):
+            row = rows[(name, field["name"])]
+            assert (row["type"], row["description"]) == (field["type"], field["description"])
+            assert row["values"] == "|".join(field.get("categories", []))
+            assert row["ordered"] == ("true" if field.get("categoriesOrdered") else "false")
+
+
+def test_stata_summary_names_every_cut_label(exported):
+    """The fields whose description is longer than Stata's 80-character variable label are
+    listed, comma-separated, in the summary item that points at fields.csv."""
+    _, report = exported["stata"]
+    cut = {f"{name}.{f['name']}" for name in SCHEMAS for f in fields(name)
+           if len(" ".join(f["description"].split())) > 80}
+    (item,) = [part for part in report.summary().split("; ") if "fields.csv" in part]
+    assert len(cut) > 1 and set(item.rsplit(": ", 1)[1].split(", ")) == cut
 
 
 # ---------------------------------------------------------------- brat
@@ -339,6 +392,98 @@ def test_brat_relations_follow_every_key_between_layers_in_the_right_direction(b
     assert checked > len(truth("claim_actors"))
 
 
+def test_brat_normalizations_give_every_linked_row_its_identifier(brat, exported):
+    """Each row of a layer with a ``span.link`` (``fk_field.field``) whose referenced row has an
+    identifier is one N line ``Reference <T id> <db>:<identifier>``, with <db> declared in
+    tools.conf's [normalization] section (brat's normalization format)."""
+    folder, _ = exported["brat"]
+    databases = {line.split("\t")[0] for line in parse_conf(folder / "tools.conf")["normalization"]}
+    expected = []
+    for layer in LAYERS:
+        if "link" not in SCHEMAS[layer]["span"]:
+            continue
+        column, target = SCHEMAS[layer]["span"]["link"].split(".")
+        table = next(fk["reference"]["resource"] for fk in SCHEMAS[layer]["foreignKeys"]
+                     if fk["fields"] == [column])
+        owners = {r[SCHEMAS[table]["primaryKey"][0]]: r for r in truth(table)}
+        expected += [(t_of(brat, layer, row), owners[row[column]][target]) for row in truth(layer)
+                     if row[column] is not None and owners[row[column]][target]]
+    got = []
+    for line in (brat[3].with_suffix(".ann")).read_text(encoding="utf-8").splitlines():
+        if line.startswith("N"):
+            kind, ident, reference = line.split("\t")[1].split(" ")
+            database, identifier = reference.split(":", 1)
+            assert kind == "Reference" and database in databases, line
+            got.append((ident, identifier))
+    assert expected and sorted(got) == sorted(expected)
+
+
+def test_brat_ids_count_from_one_per_kind(brat):
+    """T1.., R1.., A1.., N1.., #1.. in file order, as brat's standoff examples number them."""
+    ann = brat[0]
+    for prefix in "TRAN#":
+        ids = [ident for ident in ann if ident[0] == prefix]
+        assert ids == [f"{prefix}{i}" for i in range(1, len(ids) + 1)] and ids, prefix
+
+
+def test_brat_visual_conf_labels_and_colours_every_entity_type(brat, exported):
+    """visual.conf in brat's format: a [labels] entry ``Type | label`` and a [drawing] entry
+    ``Type<TAB>bgColor:#rrggbb`` for every entity type of annotation.conf, nothing else, and a
+    final newline."""
+    folder, _ = exported["brat"]
+    text = (folder / "visual.conf").read_text(encoding="utf-8")
+    assert text.endswith("\n") and not text.endswith("\n\n")
+    sections = parse_conf(folder / "visual.conf")
+    assert set(sections) == {"labels", "drawing"}
+    types = brat[2]["entities"]
+    assert [line.split(" | ")[0] for line in sections["labels"]] == types
+    assert all(re.fullmatch(r"[\w-]+ \| [\w -]+", line) for line in sections["labels"])
+    assert [line.split("\t")[0] for line in sections["drawing"]] == types
+    assert all(re.fullmatch(r"[\w-]+\tbgColor:#[0-9a-f]{6}", line) for line in sections["drawing"])
+
+
+BRAT_UNDER_ANOTHER_LOCALE = """
+import copy, json, pathlib, sys
+from rfi_umarov_2022 import exports
+from rfi_umarov_2022.exports import brat
+extra = json.loads(sys.argv[2])
+real = brat.schemas
+def schemas():
+    out = copy.deepcopy(real())
+    for table, column, value in extra:
+        field = next(f for f in out[table]["fields"] if f["name"] == column)
+        field["categories"] = [*field["categories"], value]
+    return out
+brat.schemas = schemas
+exports.export("brat", pathlib.Path(sys.argv[1]))
+"""
+
+
+def test_brat_files_are_utf8_whatever_the_locale(tmp_path, exported):
+    """Under an ASCII locale (LC_ALL=C without Python's UTF-8 mode: what a Windows code page is to
+    non-Latin-1 text) the .ann, whose text has curly quotes, is the same UTF-8 file, and an entity
+    type that is not ASCII (a category added to the field a layer's label reads through a key)
+    reaches annotation.conf and visual.conf as UTF-8."""
+    folder, _ = exported["brat"]
+    extra = []
+    for layer in LAYERS:
+        column, _, target = SCHEMAS[layer]["span"]["label"].partition(".")
+        if target:
+            table = next(fk["reference"]["resource"] for fk in SCHEMAS[layer]["foreignKeys"]
+                         if fk["fields"] == [column])
+            extra.append((table, target, "état"))
+    assert extra
+    env = {**os.environ, "LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
+    result = subprocess.run([sys.executable, "-c", BRAT_UNDER_ANOTHER_LOCALE, str(tmp_path / "b"),
+                             json.dumps(extra)], capture_output=True, env=env)
+    assert result.returncode == 0, result.stderr.decode("utf-8", "replace")[-2000:]
+    (ann,) = folder.glob("*.ann")
+    assert not ann.read_bytes().isascii()
+    assert (tmp_path / "b" / ann.name).read_bytes() == ann.read_bytes()
+    for conf in ("annotation.conf", "visual.conf"):
+        assert "état" in (tmp_path / "b" / conf).read_bytes().decode("utf-8"), conf
+
+
 # ---------------------------------------------------------------- W3C Web Annotation
 
 
@@ -392,6 +537,65 @@ def test_webanno_identifies_mentions_by_wikidata(annotations):
         assert (f"http://www.wikidata.org/entity/{qid}" in ids) == (qid is not None)
 
 
+#: The motivations of the W3C Web Annotation Vocabulary.
+MOTIVATIONS = {"assessing", "bookmarking", "classifying", "commenting", "describing", "editing",
+               "highlighting", "identifying", "linking", "moderating", "questioning", "replying",
+               "tagging"}
+
+
+def test_webanno_items_are_annotations_with_the_model_s_motivations(annotations):
+    """W3C Web Annotation Data Model: every item has type Annotation and a motivation of the
+    vocabulary; a row of a span table without a label (a segment) tags its text; bodies and
+    selectors are of the model's types (a Dataset body is one of its resource classes)."""
+    _, _, items = annotations
+    tagged = 0
+    for ident, item in items.items():
+        assert item["type"] == "Annotation" and item["motivation"] in MOTIVATIONS, ident
+        span = SCHEMAS[ident[1:].split("/")[0]]["span"]
+        if "label" not in span and "link" not in span:
+            assert item["motivation"] == "tagging", ident
+            tagged += 1
+        assert {b["type"] for b in item["body"] if "type" in b} <= {"Dataset", "TextualBody",
+                                                                    "SpecificResource"}
+        assert [s["type"] for s in item["target"]["selector"]] == ["TextPositionSelector",
+                                                                  "TextQuoteSelector"]
+    assert tagged
+
+
+def test_the_json_ld_loader_serves_the_shipped_w3c_context_and_nothing_else():
+    """The W3C context URL (http or https, with or without a final slash) is answered from the
+    copy in the package, as PyLD's loaders answer; anything else is refused, never fetched."""
+    shipped = json.loads((ROOT / "rfi_umarov_2022" / "contexts" / "anno.jsonld").read_text(encoding="utf-8"))
+    for url in ("http://www.w3.org/ns/anno.jsonld", "https://www.w3.org/ns/anno.jsonld",
+                "http://www.w3.org/ns/anno.jsonld/"):
+        assert webanno.document_loader(url) == {"contextUrl": None, "documentUrl": url, "document": shipped}
+    with pytest.raises(ValueError, match="refusing to fetch"):
+        webanno.document_loader("http://www.w3.org/ns/other.jsonld")
+
+
+# ---------------------------------------------------------------- where a registry row is drawn
+
+
+def test_nearest_prefers_inside_then_sentence_then_utterance_then_distance():
+    """The contract of exports.common.nearest's docstring, on made-up rows: inside the span,
+    else the same sentence, else the same utterance, else the nearest; ties go to the earliest."""
+    to = {"char_start": 100, "char_end": 120, "sentence_id": "s2", "utterance_id": "u1"}
+
+    def row(start: int, sentence: str, utterance: str) -> dict:
+        return {"char_start": start, "char_end": start + 5, "sentence_id": sentence,
+                "utterance_id": utterance}
+
+    elsewhere, same_utterance = row(125, "s9", "u2"), row(10, "s1", "u1")
+    assert nearest([elsewhere, same_utterance], to) is same_utterance
+    same_sentence = row(40, "s2", "u1")
+    assert nearest([elsewhere, same_utterance, same_sentence], to) is same_sentence
+    closer, inside = row(95, "s2", "u1"), row(112, "s2", "u1")
+    assert nearest([closer, elsewhere, inside, same_sentence], to) is inside
+    later, earlier = row(120, "s9", "u2"), row(80, "s9", "u2")
+    assert nearest([later, earlier], to) is earlier
+    assert nearest([later, earlier], None) is earlier and nearest([], to) is None
+
+
 # ---------------------------------------------------------------- the CLI around the writers
 
 
@@ -401,6 +605,14 @@ def test_cli_refuses_an_existing_file(tmp_path):
     result = cli("export", str(target))
     assert result.returncode == 2 and "is a file" in result.stderr
     assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_an_existing_target_that_is_not_a_folder_is_refused(tmp_path):
+    """A FIFO (or any other non-folder) is refused like a file, with the usage exit code 2."""
+    os.mkfifo(tmp_path / "pipe")
+    with pytest.raises(exports.ExportError, match="is a file; give a new or empty folder") as info:
+        exports.export("csv", tmp_path / "pipe")
+    assert info.value.exit_code == 2 and (tmp_path / "pipe").is_fifo()
 
 
 def test_cli_creates_only_the_folder_it_is_given(tmp_path):
@@ -466,3 +678,70 @@ def test_a_closed_pipe_is_not_a_traceback():
         result = subprocess.run(f"{sys.executable} -m rfi_umarov_2022 info | head -1", shell=True,
                                 capture_output=True, text=True)
         assert result.returncode == 0 and "Traceback" not in result.stderr and result.stderr == ""
+
+
+def test_missing_spacy_is_one_line_from_the_conversion_itself(monkeypatch):
+    """rfi_umarov_2022.to_spacy() without spaCy: the message says what needs it and how to get it."""
+    from rfi_umarov_2022 import nlp
+
+    monkeypatch.setitem(sys.modules, "spacy", None)
+    with pytest.raises(exports.ExportError) as info:
+        nlp.convert()
+    message = str(info.value)
+    assert "\n" not in message and message.startswith("the spaCy conversion needs spacy: pip install spacy")
+
+
+def test_the_top_level_help_lists_the_readme_s_commands_each_with_a_summary():
+    """Every command the README runs (python -m rfi_umarov_2022 NAME) is listed with a one-line
+    summary in argparse's own style, as its "show this help message and exit": lower case, no
+    final period."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"python -m\s+rfi_umarov_2022\s+([a-z]+)", readme))
+    section = parser().format_help().split("positional arguments:\n", 1)[1].split("\n\n", 1)[0]
+    summaries = dict(re.findall(r"^    ([a-z]+) +(\S.*)$", section, re.MULTILINE))
+    assert set(summaries) == documented and {"info", "export", "view"} <= documented
+    for name, summary in summaries.items():
+        assert summary[0].islower() and not summary.endswith("."), name
+
+
+def test_each_command_s_help_opens_with_a_sentence(capsys):
+    """`python -m rfi_umarov_2022 NAME --help` describes the command in sentences: a capital
+    first letter, a final period."""
+    section = parser().format_help().split("positional arguments:\n", 1)[1].split("\n\n", 1)[0]
+    for name in re.findall(r"^    ([a-z]+)", section, re.MULTILINE):
+        with pytest.raises(SystemExit):
+            parser().parse_args([name, "--help"])
+        description = capsys.readouterr().out.split("\n\n")[1]
+        assert description[0].isupper() and description.rstrip().endswith("."), name
+
+
+def test_docs_lists_and_prints_the_documents_of_the_descriptor(capsys):
+    documents = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))["docs"]
+    assert main(["docs"]) == 0
+    listed = [line.split(None, 1) for line in capsys.readouterr().out.splitlines()]
+    assert listed == [[name, str(ROOT / path)] for name, path in documents.items()]
+    assert main(["docs", "codebook"]) == 0
+    assert capsys.readouterr().out == (ROOT / documents["codebook"]).read_text(encoding="utf-8")
+    assert main(["docs", "nope"]) == 2
+    assert "no document 'nope'" in capsys.readouterr().err
+
+
+def test_docs_names_a_document_missing_from_the_install_on_stderr(tmp_path, loader_at, capsys):
+    shutil.copyfile(ROOT / "datapackage.json", tmp_path / "datapackage.json")
+    loader_at(tmp_path)
+    assert main(["docs", "codebook"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == f"error: {tmp_path / 'docs' / 'codebook.md'} is missing from this install\n"
+
+
+def test_view_out_writes_the_reader_page_once(tmp_path, capsys):
+    """`view --out` writes docs/reader.html into a folder or to a new file, never over a file."""
+    assert main(["view", "--out", str(tmp_path)]) == 0
+    page = tmp_path / "reader.html"
+    assert capsys.readouterr().out == f"wrote {page}\n"
+    assert page.read_bytes() == (ROOT / "docs" / "reader.html").read_bytes()
+    assert main(["view", "--out", str(page)]) == 2
+    assert "exists" in capsys.readouterr().err
+    assert main(["view", "--out", str(tmp_path / "no" / "page.html")]) == 2
+    assert "is not a folder" in capsys.readouterr().err and not (tmp_path / "no").exists()

@@ -85,6 +85,35 @@ def test_fields_describe_a_table():
     assert frame["description"].str.len().min() > 10
 
 
+def test_fields_are_the_schema_s_fields_for_every_table():
+    """ds.fields(name): per field, the schema's name, type, required flag (constraints.required,
+    false when absent), categories in order, ordinal flag and description."""
+    required = set()
+    for name, table_schema in SCHEMAS.items():
+        rows = ds.fields(name).to_dict("records")
+        for row, field in zip(rows, table_schema["fields"], strict=True):
+            expected = {"field": field["name"], "type": field["type"],
+                        "required": field.get("constraints", {}).get("required", False),
+                        "categories": field.get("categories"),
+                        "ordered": field.get("categoriesOrdered", False),
+                        "description": field["description"]}
+            assert row == expected, (name, field["name"])
+            required.add(row["required"])
+    assert required == {True, False}
+
+
+def test_docs_path_holds_the_documents_the_descriptor_lists():
+    """Every document of datapackage.json's "docs" mapping under docs/ is in ds.docs_path()."""
+    import json
+
+    documents = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))["docs"]
+    in_docs = {name: path for name, path in documents.items() if path.startswith("docs/")}
+    assert {"codebook", "reader"} <= set(in_docs)
+    for name, path in in_docs.items():
+        installed = ds.docs_path() / path.removeprefix("docs/")
+        assert installed.read_bytes() == (ROOT / path).read_bytes(), name
+
+
 def test_verify_passes_and_summarises():
     summary = ds.verify()
     assert summary.tables == len(SCHEMAS) and summary.files == len(SCHEMAS) + 1
@@ -179,6 +208,30 @@ def test_a_rebuilt_descriptor_is_read_again(data_copy):
     (data_copy / "datapackage.json").write_text(json.dumps(package), encoding="utf-8")
     after = ds.load("claims")
     assert list(after.claim_id) == list(before.claim_id[1:])
+
+
+def test_a_field_without_a_description_has_empty_text(data_copy):
+    """Table Schema makes a field's description optional, and the loader accepts a descriptor
+    without one: ds.fields gives "" for it and the schema's text for the others."""
+    import hashlib
+    import json
+
+    import pyarrow.parquet as pq
+
+    name = "claim_dates"
+    path = data_copy / "dataset" / f"{name}.parquet"
+    table = pq.read_table(path)
+    stored = json.loads(table.schema.metadata[b"table_schema"])
+    del stored["fields"][0]["description"]
+    metadata = {**table.schema.metadata, b"table_schema": json.dumps(stored).encode()}
+    pq.write_table(table.replace_schema_metadata(metadata), path)
+    package = json.loads((data_copy / "datapackage.json").read_text(encoding="utf-8"))
+    resource = next(r for r in package["resources"] if r["name"] == name)
+    resource["schema"] = stored
+    resource["hash"] = "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+    (data_copy / "datapackage.json").write_text(json.dumps(package), encoding="utf-8")
+    expected = ["", *(f["description"] for f in SCHEMAS[name]["fields"][1:])]
+    assert ds.fields(name)["description"].tolist() == expected
 
 
 NO_NETWORK = """

@@ -7,7 +7,9 @@ export must carry its rows, with nothing in the code naming it.
 
 from __future__ import annotations
 
+import csv
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -32,9 +34,10 @@ QUIPS = {
         {"name": "char_start", "type": "integer", "description": "Start.", "constraints": {"required": True}},
         {"name": "char_end", "type": "integer", "description": "End.", "constraints": {"required": True}},
         {"name": "surface", "type": "string", "description": "The words.", "constraints": {"required": True}},
-        {"name": "quip_type", "type": "string", "description": "Kind of quip.", "categories": ["wry", "dry"],
-         "constraints": {"required": True}},
+        {"name": "quip_type", "type": "string", "description": "Kind of quip.",
+         "categories": ["wry", "dry", "bone-dry", "dead pan"], "constraints": {"required": True}},
         {"name": "comment", "type": "string", "description": "Why it is a quip."},
+        {"name": "deadpan", "type": "boolean", "description": "Said with a straight face."},
     ],
     "primaryKey": ["quip_id"],
     "foreignKeys": [
@@ -48,10 +51,12 @@ QUIPS_YAML = """quips:
     surface: ports
     quip_type: wry
     comment: A fixture quip.
+    deadpan: true
   - quip_id: q-two
     utterance_id: headline
     surface: courts
     quip_type: dry
+    deadpan: false
 """
 
 
@@ -97,3 +102,46 @@ def test_every_export_carries_the_new_layer(fmt, with_quips, loader_at, tmp_path
         assert files.count("\tQuips ") == 2 and "QuipType" in files
     if fmt == "webanno":
         assert '"#quips/q-one"' in files and '"#quips/q-two"' in files
+
+
+def test_a_boolean_field_is_true_or_false_in_csv(with_quips, loader_at, tmp_path):
+    """A boolean cell is spelt as the Table Schema's canonical true/false (the first of its
+    default trueValues and falseValues, and JSON's spelling), not Python's True/False."""
+    loader_at(with_quips)
+    exports.export("csv", tmp_path / "csv", ["quips"])
+    with (tmp_path / "csv" / "quips.csv").open(encoding="utf-8", newline="") as handle:
+        rows = {row["quip_id"]: row for row in csv.DictReader(handle)}
+    assert {k: row["deadpan"] for k, row in rows.items()} == {"q-one": "true", "q-two": "false"}
+
+
+def test_brat_names_are_letters_digits_underscore_and_hyphen(with_quips, loader_at, tmp_path):
+    """brat type and attribute names may hold letters, digits, _ and - only: a category with a
+    space is written with _ for it, one with a hyphen unchanged."""
+    loader_at(with_quips)
+    exports.export("brat", tmp_path / "brat")
+    conf = (tmp_path / "brat" / "annotation.conf").read_text(encoding="utf-8")
+    (line,) = [line for line in conf.splitlines() if line.startswith("QuipType\t")]
+    values = line.split("Value:", 1)[1].split("|")
+    assert values == ["wry", "dry", "bone-dry", "dead_pan"]
+    (ann,) = (tmp_path / "brat").glob("*.ann")
+    for line in ann.read_text(encoding="utf-8").splitlines():
+        if line.startswith(("T", "A")):
+            head = line.split("\t")[1].split(" ")
+            assert re.fullmatch(r"[\w-]+", head[0]) and (line[0] == "T" or re.fullmatch(r"[\w-]+", head[-1]))
+
+
+@pytest.mark.parametrize("span, key, parts", [
+    ("inline", "span", ["must be an object"]),
+    ({**QUIPS["span"], "colour": "red"}, "span",
+     ["unknown key 'colour'", "kind", "text", "label", "link", "display", "entity", "score"]),
+    ({**QUIPS["span"], "display": "sideways"}, "span.display", ["inline", "underline"]),
+])
+def test_a_malformed_span_block_is_refused_by_its_key(span, key, parts):
+    """The span block as the registry's docstring defines it: an object with the keys kind, text,
+    label, link, display, entity and score, display inline or underline."""
+    assert registry.span_problem("quips", {"quips": QUIPS}) is None
+    problem = registry.span_problem("quips", {"quips": {**QUIPS, "span": span}})
+    assert problem is not None and problem[0] == key
+    assert all(part in problem[1] for part in parts), problem
+    if span == "inline":
+        assert problem[1] == "must be an object"

@@ -97,8 +97,8 @@ def test_cli_summary_and_json(tmp_path):
     run = [sys.executable, "-m", "rfi_umarov_2022", "diff", str(old)]
     summary = subprocess.run([*run, "--summary"], capture_output=True, text=True)
     assert summary.returncode == 0, summary.stderr
-    assert "dates: 1 row added" in summary.stdout
+    assert "dates: row added: 1" in summary.stdout
     records = json.loads(subprocess.run([*run, "--json"], capture_output=True, text=True).stdout)
     assert [(r["table"], r["change"]) for r in records] == [("dates", "row added")]
     missing = subprocess.run([*run[:-1], str(tmp_path / "nowhere")], capture_output=True, text=True)
-    assert missing.returncode == 1 and missing.stderr.startswith("error: ")
+    assert missing.returncode == 2 and missing.stderr.startswith("error: ")

@@ -31,7 +31,8 @@ def write_spacy(target: Path, tables: list[str], report: ExportReport) -> None:
                         "doc.user_data['links']")
     if conversion.misaligned:
         listed = ", ".join(f"{p.layer}:{p.span_id}" for p in conversion.misaligned)
-        report.notes.append(f"{len(conversion.misaligned)} spans not on token boundaries, expanded "
+        n = len(conversion.misaligned)
+        report.notes.append(f"{n} {'span' if n == 1 else 'spans'} not on token boundaries, expanded "
                             f"(alignment.tsv): {listed}")
     else:
         report.notes.append("every span is on token boundaries")

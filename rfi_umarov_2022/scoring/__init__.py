@@ -80,6 +80,8 @@ def score(predictions: Any, layer: str, *, gold: str | Path | None = None, seed:
     interval from ``reps`` bootstrap resamples of the text's sentences, seeded: the same inputs
     give the same intervals), n (the items behind the value), version (of the gold). ``gold``
     names another build of this dataset (a folder with ``dataset/``) to score against.
+    ``frame.attrs["not_scored"]`` lists the fields and link tables the scorer could score for
+    this layer but the predictions leave out (their metrics are absent, not zero).
     """
     import pandas as pd
 
@@ -89,9 +91,11 @@ def score(predictions: Any, layer: str, *, gold: str | Path | None = None, seed:
     predicted = check.check(predictions, layer, reference)
     rows = [{"layer": layer, **metric.row(seed, reps), "version": reference.version}
             for metric in metrics.Scorer(reference, predicted, layer).metrics()]
-    frame = pd.DataFrame(rows, columns=list(COLUMNS))
-    return frame.astype({"layer": "string", "metric": "string", "value": "float64",
-                         "ci_low": "float64", "ci_high": "float64", "n": "Int64", "version": "string"})
+    frame = pd.DataFrame(rows, columns=list(COLUMNS)).astype(
+        {"layer": "string", "metric": "string", "value": "float64", "ci_low": "float64",
+         "ci_high": "float64", "n": "Int64", "version": "string"})
+    frame.attrs["not_scored"] = list(predicted.not_scored or [])
+    return frame
 
 
 __all__ = ["COLUMNS", "METRICS", "PredictionError", "check_predictions", "layers", "score"]

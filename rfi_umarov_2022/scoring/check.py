@@ -31,7 +31,7 @@ def check(predictions: Any, layer: str, gold: t.Tables) -> t.Tables:
     """The predictions, typed and checked against the schemas, the transcript and ``gold``'s ids."""
     check_layer(layer, gold.schemas)
     links, targets = t.relevant(layer, gold.schemas)
-    raw = t.read(predictions, layer, [layer, *links, *targets])
+    raw = t.read(predictions, layer, [layer, *links, *targets], set(gold.schemas))
     order = [name for name in [*targets, layer, *links] if name in raw]
     typed: dict[str, list[t.Row]] = {}
     for name in order:
@@ -39,7 +39,28 @@ def check(predictions: Any, layer: str, gold: t.Tables) -> t.Tables:
         typed[name] = _table(name, source, rows, gold)
     for name in order:  # ids point at rows that exist, in the predictions or else in gold
         _references(name, raw[name][0], typed, gold)
-    return t.Tables(gold.text, gold.schemas, typed, gold.version)
+    checked = t.Tables(gold.text, gold.schemas, typed, gold.version)
+    checked.not_scored = not_scored(layer, links, checked)
+    return checked
+
+
+def not_scored(layer: str, links: list[str], predicted: t.Tables) -> list[str]:
+    """What the scorer can score for ``layer`` but the predictions leave out: fields (absent
+    columns) and link tables, for a one-line notice."""
+    schema = predicted.schemas[layer]
+    key = set(registry.primary_key(schema))
+    span = registry.span_table(layer, schema)
+    segments = {s.name for s in registry.span_tables(predicted.schemas, "segment")}
+    scorable = [f for f, _ in registry.enum_fields(schema, exclude=key)]
+    scorable += [c for c, (target, _) in registry.column_links(layer, schema).items()
+                 if c not in key and target not in segments]
+    if span is not None:
+        scorable += [span.score["value"]] if "value" in span.score else []
+        scorable += list(span.score.get("interval", []))
+    rows = predicted.rows[layer]
+    given = set(rows[0]) if rows else set()
+    missing = [f"{layer}.{name}" for name in dict.fromkeys(scorable) if name not in given]
+    return missing + [table for table in links if table not in predicted.rows]
 
 
 def _table(name: str, source: str, rows: list[t.Row], gold: t.Tables) -> list[t.Row]:
@@ -92,8 +113,8 @@ def _table(name: str, source: str, rows: list[t.Row], gold: t.Tables) -> list[t.
 def _span(row: t.Row, span: registry.SpanTable, text: str, where: str) -> None:
     start, end = row[registry.START], row[registry.END]
     if not 0 <= start < end <= len(text):
-        raise PredictionError(f"{where}: field {registry.START}: offsets {start}-{end} are not a "
-                              f"span of the text (0-{len(text)})")
+        raise PredictionError(f"{where}: field {registry.START}: offsets {start}..{end} are not a "
+                              f"span of the text (0..{len(text)})")
     if text[start:end] != row[span.text]:
         raise PredictionError(f"{where}: field {span.text}: {row[span.text]!r} is not the text at "
                               f"{start}-{end} ({text[start:end]!r})")
@@ -113,4 +134,4 @@ def _references(name: str, source: str, typed: dict[str, list[t.Row]], gold: t.T
             if value is not None and value not in known:
                 label = "/".join(str(row.get(c)) for c in key)
                 raise PredictionError(f"{source}: row {number} ({label}): field {column}: {value!r} "
-                                      f"is not a {ref} of {target} in {where}")
+                                      f"is not among the {ref} values of {target} in {where}")

@@ -35,6 +35,7 @@ class Tables:
     schemas: dict[str, dict[str, Any]]
     rows: dict[str, list[Row]]
     version: str
+    not_scored: list[str] | None = None
 
 
 def gold(folder: str | Path | None = None, names: list[str] | None = None) -> Tables:
@@ -88,8 +89,10 @@ def relevant(layer: str, schemas: Mapping[str, Any]) -> tuple[list[str], list[st
     return links, targets
 
 
-def read(predictions: Any, layer: str, names: list[str]) -> dict[str, tuple[str, list[Row]]]:
-    """table -> (where it came from, raw rows), for the tables in ``names`` that are given."""
+def read(predictions: Any, layer: str, names: list[str],
+         known: set[str]) -> dict[str, tuple[str, list[Row]]]:
+    """table -> (where it came from, raw rows), for the tables in ``names`` that are given;
+    ``known`` are all the dataset's tables (a folder may hold any of them, and nothing else)."""
     if isinstance(predictions, Mapping):
         items = {name: value for name, value in predictions.items() if name in names}
         if layer not in items:
@@ -98,6 +101,10 @@ def read(predictions: Any, layer: str, names: list[str]) -> dict[str, tuple[str,
         return {name: _one(value, name) for name, value in items.items()}
     if isinstance(predictions, (str, Path)) and Path(predictions).is_dir():
         folder = Path(predictions)
+        for path in sorted(folder.iterdir()):
+            if path.suffix in SUFFIXES and path.stem not in known:
+                raise PredictionError(f"{path}: no table of this dataset is called {path.stem!r} "
+                                      f"(the {layer} layer reads: {', '.join(names)})")
         found = {}
         for name in names:
             files = [path for suffix in SUFFIXES if (path := folder / f"{name}{suffix}").is_file()]
@@ -119,12 +126,23 @@ def _one(value: Any, name: str) -> tuple[str, list[Row]]:
     if not path.is_file():
         raise PredictionError(f"{path}: no such file")
     if path.suffix == ".csv":
-        with path.open(encoding="utf-8", newline="") as handle:
-            return str(path), [{k: (v if v != "" else None) for k, v in row.items()}
-                               for row in csv.DictReader(handle)]
+        try:
+            with path.open(encoding="utf-8", newline="") as handle:
+                reader = csv.DictReader(handle)
+                rows = [{k: (v if v != "" else None) for k, v in row.items()} for row in reader]
+                header = reader.fieldnames
+        except (UnicodeDecodeError, csv.Error) as error:
+            raise PredictionError(f"{path}: not a UTF-8 CSV file ({error})") from None
+        if not header:
+            raise PredictionError(f"{path}: empty, not even a header row")
+        return str(path), rows
     if path.suffix == ".jsonl":
         rows = []
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except UnicodeDecodeError:
+            raise PredictionError(f"{path}: not a UTF-8 text file") from None
+        for number, line in enumerate(lines, 1):
             if not line.strip():
                 continue
             try:
@@ -136,9 +154,15 @@ def _one(value: Any, name: str) -> tuple[str, list[Row]]:
             rows.append(row)
         return str(path), rows
     if path.suffix == ".parquet":
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
-        return str(path), _typed({name: pq.read_table(path).to_pylist()})[name]
+        try:
+            reader = pq.ParquetFile(pa.BufferReader(path.read_bytes()), pre_buffer=False)
+            table = reader.read(use_threads=False)
+        except Exception as error:  # a corrupt file raises ArrowInvalid, OSError, ...
+            raise PredictionError(f"{path}: not a Parquet file ({type(error).__name__})") from None
+        return str(path), _typed({name: table.to_pylist()})[name]
     raise PredictionError(f"{path}: not a .csv, .jsonl or .parquet file")
 
 

@@ -74,6 +74,23 @@ def test_hf_card_cites_and_licenses(hf):
     assert (folder / "LICENSE").is_file()
 
 
+def test_hf_card_body_is_title_description_and_its_sections(hf):
+    """The card after its YAML front matter (the Hub's dataset-card format: a mapping between two
+    "---" lines, one config per table): the title, the descriptor's description as its own
+    paragraph, then the Configurations, Licence and Citation sections."""
+    import yaml
+
+    folder, _ = hf
+    package = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+    _, front, body = (folder / "README.md").read_text(encoding="utf-8").split("---\n", 2)
+    header = yaml.safe_load(front)
+    assert [c["config_name"] for c in header["configs"]] == [r["name"] for r in package["resources"]]
+    blocks = body.strip("\n").split("\n\n")
+    assert blocks[:2] == [f"# {package['title']}", package["description"]]
+    assert [b for b in blocks if b.startswith("#")] == [
+        f"# {package['title']}", "## Configurations", "## Licence", "## Citation"]
+
+
 def test_spacy_docs_carry_every_span_and_row(text):
     spacy = pytest.importorskip("spacy")
     from spacy.tokens import DocBin
@@ -87,9 +104,13 @@ def test_spacy_docs_carry_every_span_and_row(text):
     assert len(back) == len(truth("utterances"))
     misaligned = {(p.layer, p.span_id) for p in conversion.misaligned}
     seen = dict.fromkeys(LAYERS, 0)
+    units = {r["char_start"]: r for r in truth("utterances")}
     for doc in back:
         offset = doc.user_data["char_offset"]
         assert text[offset:offset + len(doc.text)] == doc.text
+        unit = units[offset]
+        assert {k: doc.user_data.get(k) for k in unit if k != SCHEMAS["utterances"]["span"]["text"]} == {
+            k: v for k, v in unit.items() if k != SCHEMAS["utterances"]["span"]["text"]}
         for layer in LAYERS:
             rows = {key(layer, r): r for r in truth(layer)}
             for span in doc.spans[layer]:
@@ -111,6 +132,36 @@ def test_spacy_docs_carry_every_span_and_row(text):
         for ent in doc.ents:
             actor = actors[doc.user_data["rows"]["mentions"][ent.id_]["actor_id"]]
             assert ent.label_ == actor["actor_type"] and ent.kb_id_ == (actor["wikidata_id"] or "")
+
+
+def test_spacy_ents_are_the_entity_layers_longest_first():
+    """doc.ents: the rows of the layers whose span block says "entity": true; where two overlap,
+    the longer one (README: "where mentions nest, the longest")."""
+    spacy = pytest.importorskip("spacy")
+
+    from rfi_umarov_2022.nlp import convert
+
+    entity_layers = [name for name in LAYERS if SCHEMAS[name]["span"].get("entity")]
+    rows = {key(name, r): r for name in entity_layers for r in truth(name)}
+    kept = [ent.id_ for doc in convert(spacy.blank("en")).docs for ent in doc.ents]
+    assert kept and set(kept) <= set(rows) and len(kept) == len(set(kept))
+    for ident, row in rows.items():
+        if ident not in kept:
+            assert any(rows[k]["char_start"] < row["char_end"] and row["char_start"] < rows[k]["char_end"]
+                       and rows[k]["char_end"] - rows[k]["char_start"] >= row["char_end"] - row["char_start"]
+                       for k in kept), ident
+
+
+def test_spacy_language_defaults_to_english_without_one_in_documents(monkeypatch):
+    """Without a language in the documents table, the blank pipeline is English (the text's)."""
+    pytest.importorskip("spacy")
+    from rfi_umarov_2022 import nlp
+    from rfi_umarov_2022.exports import common
+
+    real = common.records
+    monkeypatch.setattr(common, "records", lambda name: [{**r, "language": None} for r in real(name)]
+                        if name == "documents" else real(name))
+    assert {doc.lang_ for doc in nlp.convert().docs} == {"en"}
 
 
 def test_spacy_export_reports_misaligned_spans(tmp_path):
