@@ -73,7 +73,7 @@ def validate(_: argparse.Namespace) -> int:
         import frictionless
     except ImportError:
         print("frictionless is not installed, so keys and constraints were not re-checked; "
-              "to re-check them: pip install frictionless")
+              "to re-check them: pip install 'frictionless[json]'")
         return 0
     report = frictionless.validate(str(ds.datapackage_path()))
     if not report.valid:

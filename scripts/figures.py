@@ -1,4 +1,4 @@
-"""Figures for the README, drawn from the built tables (matplotlib and networkx: dev extras).
+"""Figures for the README, drawn from the built tables (matplotlib, networkx, scipy: the slow extra).
 
     python scripts/figures.py [--out docs/figures]
 
@@ -26,8 +26,9 @@ try:
     import matplotlib.pyplot as plt
     import networkx as nx
     import pandas as pd
+    import scipy  # noqa: F401  (networkx's Kamada-Kawai layout needs it)
 except ImportError as error:
-    sys.exit(f"scripts/figures.py needs matplotlib and networkx ({error.name} is missing): "
+    sys.exit(f"scripts/figures.py needs matplotlib, networkx and scipy ({error.name} is missing): "
              ".venv/bin/python -m pip install -c constraints.txt -e '.[slow]'")
 
 import rfi_umarov_2022 as ds
