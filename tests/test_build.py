@@ -9,12 +9,15 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
+import yaml
 from conftest import FIXTURE, ROOT, copy_fixture, output_files, schema_files
 
 import rfi_umarov_2022 as ds
@@ -22,6 +25,8 @@ from rfi_umarov_2022_build import pipeline, swap
 from rfi_umarov_2022_build.swap import JOURNAL
 
 OUTPUT_SUFFIXES = (".parquet", ".json", ".md", ".html", ".cff")
+#: The second line of every failed build that left the outputs alone (the module's promise).
+LEFT_COMPLETE = "build failed; the previous outputs were left complete"
 
 
 def outputs(root: Path) -> dict[str, bytes]:
@@ -59,7 +64,8 @@ def test_check_passes_on_fresh_outputs_and_names_stale_ones(project, capsys):
 
 
 def test_curator_edits_rebuild_and_verify(project, loader_at):
-    """A paraphrase change, a swapped role and a new note: the build takes them in."""
+    """A paraphrase change, a swapped role and two new notes: the build takes them in. An
+    optional field (not required in schema/notes.json) may be left out or written as null."""
     claims = project / "dataset/annotations/claims.yaml"
     text = claims.read_text(encoding="utf-8")
     text = text.replace("Freedonia needs ports for its trade.", "Freedonia needs ports.")
@@ -69,10 +75,90 @@ def test_curator_edits_rebuild_and_verify(project, loader_at):
     notes = project / "dataset/annotations/notes.yaml"
     notes.write_text(notes.read_text(encoding="utf-8") + (
         "  - note_id: n02\n    utterance_id: a1\n    surface: ports\n    note_type: translation\n"
-        "    explanation: A second note.\n"), encoding="utf-8")
+        "    explanation: A second note.\n"
+        "  - note_id: n03\n    utterance_id: q2\n    surface: army\n    note_type: translation\n"
+        "    suggestion: null\n    explanation: A third note.\n"), encoding="utf-8")
     assert pipeline.run(project) == 0
     verify_at(project, loader_at)
-    assert len(ds.load("notes")) == 2
+    notes = ds.load("notes").set_index("note_id")
+    assert len(notes) == 3
+    optional = next(f["name"] for f in schema_files(project)["notes"]["fields"]
+                    if not f.get("constraints", {}).get("required"))
+    assert notes[optional][["n02", "n03"]].isna().all()
+
+
+def test_the_build_reports_what_it_built(project, capsys):
+    """One line on stdout: the number of tables and rows, and each table's rows, as written."""
+    edit_claim(project)
+    assert pipeline.run(project) == 0
+    package = json.loads((project / "datapackage.json").read_text(encoding="utf-8"))
+    counts = {r["name"]: pq.read_metadata(project / r["path"]).num_rows for r in package["resources"]}
+    assert capsys.readouterr().out.splitlines() == [
+        f"built {len(counts)} tables, {sum(counts.values())} rows: "
+        + ", ".join(f"{name} {n}" for name, n in counts.items())]
+
+
+def test_the_readme_table_tour_is_regenerated(project):
+    """A README with the tour markers (as the real README has them) gets its tour rewritten: one
+    row per table with the rows written; the text around the markers stays as it was."""
+    begin, end = re.findall(r"^<!-- (?:end of )?table tour.*-->$",
+                            (ROOT / "README.md").read_text(encoding="utf-8"), re.MULTILINE)
+    before, after = "# A project\n\nIntro.\n\n", "\n\nOutro.\n"
+    (project / "README.md").write_text(f"{before}{begin}\nstale tour\n{end}{after}", encoding="utf-8")
+    assert pipeline.run(project) == 0
+    text = (project / "README.md").read_text(encoding="utf-8")
+    assert text.startswith(before + begin) and text.endswith(end + after)
+    tour = text.split(begin, 1)[1].split(end, 1)[0]
+    package = json.loads((project / "datapackage.json").read_text(encoding="utf-8"))
+    assert dict(re.findall(r"^\| `(\w+)` \| (\d+) \|", tour, re.MULTILINE)) == {
+        r["name"]: str(pq.read_metadata(project / r["path"]).num_rows) for r in package["resources"]}
+    assert "stale tour" not in text
+
+
+def test_a_resolve_exception_gives_the_occurrence_to_another_actor(project, loader_at):
+    """An exception with action resolve: the alias occurrence becomes one mention of the named
+    actor, with the mention type given, or else the one its alias type maps to (actors.yaml's
+    alias_types). The readings are made up; the mechanism is the point."""
+    target = "freedonians-in-sylvania"
+    actors = project / "dataset/annotations/actors.yaml"
+    actors.write_text(actors.read_text(encoding="utf-8") + (
+        f"  - {{utterance_id: standfirst, surface: Sylvania, action: resolve, actor_id: {target},\n"
+        "     mention_type: description, reason: Made up.}\n"
+        f"  - {{utterance_id: q2, surface: Freedonian, action: resolve, actor_id: {target},\n"
+        "     reason: Made up.}\n"), encoding="utf-8")
+    assert pipeline.run(project) == 0
+    registry = yaml.safe_load(actors.read_text(encoding="utf-8"))
+    alias_type = next(a["alias_type"] for actor in registry["actors"] for a in actor.get("aliases") or []
+                      if a["alias"] == "Freedonian")
+    lines = (project / "dataset/source/transcript.txt").read_text(encoding="utf-8").split("\n")
+
+    def span(line_no: int, surface: str) -> tuple[int, int]:
+        start = sum(len(line) + 1 for line in lines[:line_no - 1]) + lines[line_no - 1].index(surface)
+        return start, start + len(surface)
+
+    loader_at(project)
+    mentions = ds.load("mentions")
+    # document.yaml: the standfirst is line 2; turns run from line 3 (q1, a1), so q2 is line 5
+    for (start, end), mention_type in ((span(2, "Sylvania"), "description"),
+                                       (span(5, "Freedonian"), registry["alias_types"][alias_type])):
+        rows = mentions[(mentions.char_start == start) & (mentions.char_end == end)]
+        assert len(rows) == 1, (start, end)
+        assert rows.iloc[0].actor_id == target and rows.iloc[0].mention_type == mention_type
+
+
+def test_a_table_whose_schema_is_removed_is_retired(project, loader_at):
+    """Removing a layer (its Table Schema and its annotation file): the next build removes the
+    table the previous build wrote, and the descriptor no longer lists it."""
+    package = json.loads((project / "datapackage.json").read_text(encoding="utf-8"))
+    retired = next(r for r in package["resources"] if r["name"] == "notes")
+    (project / "schema/notes.json").unlink()
+    (project / "dataset/annotations/notes.yaml").unlink()
+    assert (project / retired["path"]).is_file()
+    assert pipeline.run(project) == 0
+    assert not (project / retired["path"]).exists()
+    package = json.loads((project / "datapackage.json").read_text(encoding="utf-8"))
+    assert "notes" not in {r["name"] for r in package["resources"]}
+    verify_at(project, loader_at)
 
 
 def test_the_build_leaves_files_with_its_reserved_names_alone(project):
@@ -168,6 +254,7 @@ def test_a_full_disk_names_the_destination_and_leaves_nothing(project, monkeypat
     first = err.splitlines()[0]
     named = first.removeprefix("error: ").split(": cannot write: No space left on device")[0]
     assert pipeline.is_output(named) and first.endswith("cannot write: No space left on device")
+    assert err.splitlines()[1:] == [LEFT_COMPLETE]
     assert output_files(project) == edited and old != edited
 
 
@@ -185,8 +272,30 @@ def test_a_read_only_output_folder_fails_cleanly(project, monkeypatch, capsys):
 
     monkeypatch.setattr("builtins.open", refuse)
     assert pipeline.run(project) == 2
-    assert "cannot write: Permission denied" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "cannot write: Permission denied" in err.splitlines()[0]
+    assert err.splitlines()[1:] == [LEFT_COMPLETE]
     monkeypatch.undo()
+    assert output_files(project) == before
+
+
+def test_a_journal_that_cannot_be_written_fails_cleanly(project, monkeypatch, capsys):
+    """Permission denied on the build journal (injected): one line naming the journal, nothing
+    changed, no journal left behind."""
+    edit_claim(project)
+    before = output_files(project)
+    real_open = open
+
+    def refuse(path, mode="r", *args, **kwargs):
+        if Path(path).name == swap.JOURNAL_TMP:
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_open(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", refuse)
+    assert pipeline.run(project) == 2
+    monkeypatch.undo()
+    err = capsys.readouterr().err.splitlines()
+    assert err == [f"error: {JOURNAL}: cannot write the build journal: Permission denied", LEFT_COMPLETE]
     assert output_files(project) == before
 
 

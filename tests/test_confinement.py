@@ -218,3 +218,26 @@ def test_a_fifo_is_refused_without_hanging(data):
                             timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("refused:") == 2 and "not a regular file" in result.stdout
+
+
+def test_sources_that_are_not_a_list_of_objects_are_named(data):
+    """A descriptor whose "sources" is a string, not Data Package's list of source objects."""
+    edit(data, lambda p: p.update(sources="dataset/source/transcript.txt"))
+    for call in (ds.verify, ds.source_text, lambda: ds.load("claims")):
+        with pytest.raises(ds.DataIntegrityError, match=r": sources is not a list of objects\. "):
+            call()
+
+
+def test_verify_names_each_broken_file_without_repeating_the_advice(data):
+    """verify() lists every problem in its one error; the advice to run verify() (which the
+    loader's own errors end with) is not repeated per file."""
+    (data / "dataset" / "notes.parquet").unlink()
+    path = data / "dataset" / "claims.parquet"
+    flipped = bytearray(path.read_bytes())
+    flipped[100] ^= 0xFF
+    path.write_bytes(bytes(flipped))
+    with pytest.raises(ds.DataIntegrityError) as info:
+        ds.verify()
+    message = str(info.value)
+    assert "notes.parquet" in message and "claims.parquet" in message and "\n" not in message
+    assert message.count("Run rfi_umarov_2022.verify()") <= 1

@@ -9,6 +9,7 @@ spaCy, R) are in tests/slow/.
 
 from __future__ import annotations
 
+import copy
 import csv
 import datetime as dt
 import json
@@ -23,10 +24,11 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from conftest import LAYERS, ROOT, SCHEMAS
+from conftest import LAYERS, ROOT, SCHEMAS, output_files
 
 from rfi_umarov_2022 import exports
 from rfi_umarov_2022.__main__ import main, parser
+from rfi_umarov_2022.exports import brat as brat_export
 from rfi_umarov_2022.exports import webanno
 from rfi_umarov_2022.exports.common import nearest, shipped_file
 
@@ -97,6 +99,13 @@ def test_every_file_a_summary_names_is_in_the_export(fmt, exported):
     assert all(name in present for name in named), (fmt, named)
     if fmt in ("csv", "jsonl", "stata"):
         assert named, fmt
+
+
+@pytest.mark.parametrize("fmt", FAST)
+def test_the_report_names_exactly_the_files_written(fmt, exported):
+    """ExportReport.files (counted in the summary line) is the list of the files in the folder."""
+    folder, report = exported[fmt]
+    assert sorted(report.files) == sorted(output_files(folder))
 
 
 def test_an_export_that_loses_nothing_says_so(exported):
@@ -442,6 +451,51 @@ def test_brat_visual_conf_labels_and_colours_every_entity_type(brat, exported):
     assert all(re.fullmatch(r"[\w-]+\tbgColor:#[0-9a-f]{6}", line) for line in sections["drawing"])
 
 
+def reversed_key(real, table: str):
+    """``schemas()`` with ``table``'s two-column primary key in the other order."""
+
+    def schemas():
+        out = copy.deepcopy(real())
+        out[table]["primaryKey"] = out[table]["primaryKey"][::-1]
+        return out
+
+    return schemas
+
+
+def test_brat_draws_a_registry_first_side_to_its_mention_in_the_other_side(tmp_path, monkeypatch):
+    """The brat module docstring: a link-table side that is a registry row (an actor) "is drawn to
+    its mention nearest to the other side". With claim_actors keyed (actor_id, claim_id), the actor
+    is the first side: each role relation starts at a mention of the actor inside the claim where
+    the actor has one (in the text, its first mention is often elsewhere)."""
+    assert SCHEMAS["claim_actors"]["primaryKey"] == ["claim_id", "actor_id"]
+    monkeypatch.setattr(brat_export, "schemas", reversed_key(brat_export.schemas, "claim_actors"))
+    exports.export("brat", tmp_path / "b")
+    (ann_path,) = (tmp_path / "b").glob("*.ann")
+    ann = parse_ann(ann_path)
+    by_span: dict = {}
+    for ident, item in ann.items():
+        if ident[0] == "T":
+            by_span.setdefault((item["start"], item["end"]), []).append(ident)
+    standoff = (ann, by_span, None, ann_path.with_suffix(".txt"))
+    claims = {r["claim_id"]: r for r in truth("claims")}
+    starts: dict = {}
+    for ident, item in ann.items():
+        if ident[0] == "R":
+            starts.setdefault((item["type"], item["args"][1]), set()).add(
+                (ann[item["args"][0]]["start"], ann[item["args"][0]]["end"]))
+    elsewhere = 0
+    for link in truth("claim_actors"):
+        claim = claims[link["claim_id"]]
+        mentions = sorted((m["char_start"], m["char_end"]) for m in truth("mentions")
+                          if m["actor_id"] == link["actor_id"])
+        inside = {m for m in mentions if claim["char_start"] <= m[0] and m[1] <= claim["char_end"]}
+        if inside:
+            drawn = starts[(camel(link["role"]), t_of(standoff, "claims", claim))]
+            assert drawn & inside, (link["claim_id"], link["actor_id"])
+            elsewhere += mentions[0] not in inside
+    assert elsewhere
+
+
 BRAT_UNDER_ANOTHER_LOCALE = """
 import copy, json, pathlib, sys
 from rfi_umarov_2022 import exports
@@ -526,6 +580,42 @@ def test_webanno_carries_every_link_table_row(annotations):
                      if b.get("data:table") == link and b.get(f"data:{second}") == row[second]]
             assert len(found) == 1, (link, row)
             assert all(found[0][f"data:{k}"] == v for k, v in row.items())
+
+
+def test_webanno_collection_and_its_page_are_identified(annotations):
+    """W3C Web Annotation Data Model, Annotation Collection and Annotation Page: each has an id and
+    its type; total is the number of annotations; the first page starts at index 0 and holds them."""
+    _, document, items = annotations
+    page = document["first"]
+    assert document["type"] == "AnnotationCollection" and page["type"] == "AnnotationPage"
+    assert all(isinstance(part.get("id"), str) and part["id"] for part in (document, page))
+    assert len({document["id"], page["id"], *items}) == len(items) + 2
+    assert page["startIndex"] == 0 and document["total"] == len(page["items"]) == len(items)
+
+
+def test_webanno_dataset_body_names_the_row_s_table(annotations):
+    """The Dataset body of the annotation #<table>/<key> carries data:table = <table>."""
+    _, _, items = annotations
+    for ident, item in items.items():
+        (dataset,) = [b for b in item["body"] if b.get("type") == "Dataset"]
+        assert dataset["data:table"] == ident[1:].split("/")[0], ident
+
+
+def test_webanno_counts_link_rows_whose_first_side_has_no_annotation(tmp_path, monkeypatch):
+    """With claim_actors keyed (actor_id, claim_id), a row goes to the mentions of its actor; a
+    row whose actor has no mention is attached nowhere and counted in the summary's left out."""
+    real = webanno.records
+    ghost = {**truth("claim_actors")[0], "actor_id": "never-mentioned"}
+    monkeypatch.setattr(webanno, "schemas", reversed_key(webanno.schemas, "claim_actors"))
+    monkeypatch.setattr(webanno, "records",
+                        lambda name: [*real(name), ghost] if name == "claim_actors" else real(name))
+    report = exports.export("webanno", tmp_path / "wa")
+    mentioned = {m["actor_id"] for m in truth("mentions")}
+    alone = 1 + sum(r["actor_id"] not in mentioned for r in truth("claim_actors"))
+    left = report.summary().split("; left out: ", 1)[1].split("; ")
+    assert f"{alone} claim_actors rows whose first side has no annotation" in left
+    document = json.loads((tmp_path / "wa" / "annotations.jsonld").read_text(encoding="utf-8"))
+    assert "never-mentioned" not in json.dumps(document)
 
 
 def test_webanno_identifies_mentions_by_wikidata(annotations):
@@ -615,6 +705,17 @@ def test_an_existing_target_that_is_not_a_folder_is_refused(tmp_path):
     assert info.value.exit_code == 2 and (tmp_path / "pipe").is_fifo()
 
 
+def test_a_folder_that_is_not_empty_is_refused_untouched(tmp_path, capsys):
+    folder = tmp_path / "full"
+    folder.mkdir()
+    (folder / "mine.txt").write_text("keep", encoding="utf-8")
+    assert main(["export", "--format", "parquet", str(folder)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("\n") == 1
+    assert captured.err.startswith(f"error: {folder} is not empty")
+    assert output_files(folder) == {"mine.txt": b"keep"}
+
+
 def test_cli_creates_only_the_folder_it_is_given(tmp_path):
     result = cli("export", str(tmp_path / "missing" / "out"))
     assert result.returncode == 2 and "does not exist" in result.stderr
@@ -678,6 +779,20 @@ def test_a_closed_pipe_is_not_a_traceback():
         result = subprocess.run(f"{sys.executable} -m rfi_umarov_2022 info | head -1", shell=True,
                                 capture_output=True, text=True)
         assert result.returncode == 0 and "Traceback" not in result.stderr and result.stderr == ""
+
+
+def test_info_gives_every_table_s_row_count(capsys):
+    """`info`: a line per resource of datapackage.json, its name then its row count (as the
+    Parquet file's footer gives it), and nothing on stderr."""
+    resources = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))["resources"]
+    assert main(["info"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    lines = {line.split()[0]: line.split() for line in captured.out.splitlines() if line.strip()}
+    for resource in resources:
+        rows = pq.read_metadata(ROOT / resource["path"]).num_rows
+        words = lines[resource["name"]]
+        assert words[1] == str(rows) and words[2] in ("row", "rows"), resource["name"]
 
 
 def test_missing_spacy_is_one_line_from_the_conversion_itself(monkeypatch):
@@ -745,3 +860,13 @@ def test_view_out_writes_the_reader_page_once(tmp_path, capsys):
     assert "exists" in capsys.readouterr().err
     assert main(["view", "--out", str(tmp_path / "no" / "page.html")]) == 2
     assert "is not a folder" in capsys.readouterr().err and not (tmp_path / "no").exists()
+
+
+def test_view_names_a_reader_page_missing_from_the_install(tmp_path, loader_at, capsys):
+    documents = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))["docs"]
+    shutil.copyfile(ROOT / "datapackage.json", tmp_path / "datapackage.json")
+    loader_at(tmp_path)
+    assert main(["view", "--out", str(tmp_path / "page.html")]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and not (tmp_path / "page.html").exists()
+    assert captured.err == f"error: {tmp_path / documents['reader']} is missing from this install\n"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections import Counter
 from html.parser import HTMLParser
 
@@ -159,6 +160,48 @@ def test_crossing_spans_keep_one_element_per_row():
     found = parse(out)
     assert {t: len(v) for t, v in found.ids.items()} == {"boxes": 1, "waves": 1, "lines": 2}
     assert "data-cont=" in out
+
+
+def test_document_block_shows_the_one_row_tables_the_unit_points_at():
+    """"About this document" lists the fields of every one-row table the unit table points at,
+    whatever the order of its foreign keys: here a two-row table is linked first."""
+    text = "Alpha Beta"
+
+    def schema(name, fields, key, span=None, fks=()):
+        out = {"name": name, "title": name.capitalize(), "primaryKey": key,
+               "fields": [{"name": f, "type": "integer" if f.startswith("char") or f == "seq" else "string",
+                           "description": f"The {f}."} for f in fields],
+               "foreignKeys": [{"fields": [c], "reference": {"resource": t, "fields": [k]}}
+                               for c, t, k in fks]}
+        if span:
+            out["span"] = span
+        return out
+
+    schemas = {
+        "speakers": schema("speakers", ("speaker_id", "speaker_name"), ["speaker_id"]),
+        "documents": schema("documents", ("document_id", "headline", "outlet"), ["document_id"]),
+        "utterances": schema("utterances", ("utterance_id", "seq", "char_start", "char_end", "text",
+                                            "speaker_id", "document_id"), ["utterance_id"],
+                             {"kind": "segment", "text": "text"},
+                             [("speaker_id", "speakers", "speaker_id"),
+                              ("document_id", "documents", "document_id")]),
+        "boxes": schema("boxes", ("box_id", "utterance_id", "char_start", "char_end", "surface"),
+                        ["box_id"], {"kind": "annotation", "text": "surface"},
+                        [("utterance_id", "utterances", "utterance_id")]),
+    }
+    tables = {
+        "speakers": [{"speaker_id": "s1", "speaker_name": "One"},
+                     {"speaker_id": "s2", "speaker_name": "Two"}],
+        "documents": [{"document_id": "d", "headline": "A headline", "outlet": "An outlet"}],
+        "utterances": [{"utterance_id": "u", "seq": 0, "char_start": 0, "char_end": len(text), "text": text,
+                        "speaker_id": "s1", "document_id": "d"}],
+        "boxes": [{"box_id": "b1", "utterance_id": "u", "char_start": 0, "char_end": 5, "surface": "Alpha"}],
+    }
+    out = render(text, tables, schemas, "t")
+    assert "<summary>About this document</summary><dl>" in out
+    block = out.split("<summary>About this document</summary><dl>", 1)[1].split("</dl>", 1)[0]
+    shown = re.findall(r"<dt[^>]*>([^<]*)</dt>", block)
+    assert shown == registry.field_names(schemas["documents"])
 
 
 # ------------------------------------------------------------------ browser

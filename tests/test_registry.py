@@ -145,3 +145,15 @@ def test_a_malformed_span_block_is_refused_by_its_key(span, key, parts):
     assert all(part in problem[1] for part in parts), problem
     if span == "inline":
         assert problem[1] == "must be an object"
+
+
+def test_the_unit_is_the_segment_every_layer_refers_to_or_an_error():
+    """registry.unit: the segment table every annotation layer points into; without one, a
+    ValueError that says so."""
+    from conftest import SCHEMAS
+
+    segments = {s.name for s in registry.span_tables(SCHEMAS, "segment")}
+    without = {name: s for name, s in SCHEMAS.items() if name not in segments}
+    assert registry.layers(without)
+    with pytest.raises(ValueError, match=r"^no segment table that every annotation layer refers to$"):
+        registry.unit(without)

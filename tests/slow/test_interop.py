@@ -304,3 +304,44 @@ def test_the_readme_duckdb_and_polars_blocks_run():
     for block in blocks:
         namespace: dict = {"ds": ds, "pd": pd, "claims": ds.load("claims")}
         exec(block, namespace)
+
+
+def test_spacy_language_comes_from_the_documents_table(monkeypatch):
+    """nlp's docstring: without a pipeline, spacy.blank(<documents.language>) (an ISO 639-1 code)."""
+    pytest.importorskip("spacy")
+    from rfi_umarov_2022 import nlp
+    from rfi_umarov_2022.exports import common
+
+    real = common.records
+    monkeypatch.setattr(common, "records", lambda name: [{**r, "language": "fr"} for r in real(name)]
+                        if name == "documents" else real(name))
+    assert {doc.lang_ for doc in nlp.convert().docs} == {"fr"}
+
+
+def test_the_spacy_export_stores_every_doc_s_user_data(tmp_path, text):
+    """The exported DocBin, read back from disk, keeps doc.user_data: each utterance's offset and
+    every row of every layer under user_data["rows"]."""
+    spacy = pytest.importorskip("spacy")
+    from spacy.tokens import DocBin
+
+    exports.export("spacy", tmp_path / "sp")
+    (path,) = (tmp_path / "sp").glob("*.spacy")
+    docs = list(DocBin(store_user_data=True).from_disk(path).get_docs(spacy.blank("en").vocab))
+    starts = [r["char_start"] for r in truth("utterances")]
+    assert [doc.user_data.get("char_offset") for doc in docs] == starts
+    for doc in docs:
+        assert text[doc.user_data["char_offset"]:].startswith(doc.text)
+    for layer in LAYERS:
+        held = [k for doc in docs for k in doc.user_data["rows"].get(layer, {})]
+        assert sorted(held) == sorted(key(layer, r) for r in truth(layer)), layer
+
+
+def test_a_spacy_export_with_every_span_on_token_boundaries_says_so(built_fixture, loader_at, tmp_path):
+    """The fixture project's spans all fall on token boundaries: alignment.tsv has its header
+    only, and the summary says that every span is on token boundaries."""
+    pytest.importorskip("spacy")
+    loader_at(built_fixture)
+    report = exports.export("spacy", tmp_path / "sp")
+    lines = (tmp_path / "sp" / "alignment.tsv").read_text(encoding="utf-8").splitlines()
+    assert lines == ["layer\tid\tquote\tspacy_text\treason"]
+    assert "; every span is on token boundaries" in report.summary()
