@@ -45,7 +45,8 @@ def info(_: argparse.Namespace) -> int:
     from rfi_umarov_2022 import descriptor as dp
 
     package = dp.descriptor()
-    print(f"{package.get('title', package.get('name', ''))}\nversion {package.get('version', '?')}\n")
+    print(f"{package.get('title', package.get('name', ''))}\nversion {package.get('version', '?')}"
+          f", data id {package.get('id', '?')}\n")
     width = max(len(name) for name in dp.resources())
     for name, resource in dp.resources().items():
         try:

@@ -320,9 +320,12 @@ def run(root: Path, check: bool = False, validate: bool | None = None) -> int:
     except BuildError as error:
         print(f"error: {error.one_line()}", file=sys.stderr)
         complete = not (root / JOURNAL).exists()
-        print("build failed; " + ("the previous outputs were left complete" if complete else
-                                  "see the error: the previous outputs are not complete"),
-              file=sys.stderr)
+        if check:
+            print("check failed; nothing was written", file=sys.stderr)
+        else:
+            print("build failed; " + ("the previous outputs were left complete" if complete else
+                                      "see the error: the previous outputs are not complete"),
+                  file=sys.stderr)
         return 2
     except OSError as error:
         where = error.filename or root

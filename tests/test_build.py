@@ -63,6 +63,19 @@ def test_check_passes_on_fresh_outputs_and_names_stale_ones(project, capsys):
     assert "dataset/claims.parquet" in out and "datapackage.json" in out
 
 
+def test_a_failing_check_says_it_wrote_nothing(project, capsys):
+    """--check never writes, so its failure does not speak of previous outputs."""
+    before = outputs(project)
+    claims = project / "dataset/annotations/claims.yaml"
+    claims.write_text(claims.read_text(encoding="utf-8") + "bad: [\n", encoding="utf-8")
+    capsys.readouterr()
+    assert pipeline.run(project, check=True, validate=False) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("error: dataset/annotations/claims.yaml:") and len(err) == 2
+    assert err[1] == "check failed; nothing was written"
+    assert outputs(project) == before
+
+
 def test_curator_edits_rebuild_and_verify(project, loader_at):
     """A paraphrase change, a swapped role and two new notes: the build takes them in. An
     optional field (not required in schema/notes.json) may be left out or written as null."""

@@ -350,6 +350,18 @@ def test_the_changelog_names_this_release():
     assert newest.groups() == (ds.__version__, curated("package.yaml")["date_published"])
 
 
+def test_the_changelog_names_this_releases_data_id():
+    """A version is citable only if its data can be told apart: the newest entry names the
+    descriptor's id, which hashes every file the descriptor lists (so a data change without a
+    CHANGELOG entry fails here); every older entry names the commit to build it from."""
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    entries = re.split(r"^## ", changelog, flags=re.MULTILINE)[1:]
+    package = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+    assert package["id"] in entries[0], "the newest CHANGELOG entry must name the data id"
+    for entry in entries[1:]:
+        assert re.search(r"\bcommit `[0-9a-f]{7,40}`", entry), entry.splitlines()[0]
+
+
 def test_holds_at_dates_agree_with_the_claims_time_orientation(tables):
     """A claim's tense and the dates it holds at tell the same story about the interview date:
     a past claim does not hold only after it, a future claim not only before it, a present one
