@@ -315,3 +315,13 @@ def test_what_the_predictions_leave_out_is_named():
     assert [f"claims.{name}" for name in dropped] == [n for n in named if n.startswith("claims.")]
     assert set(link_tables("claims")) <= set(named)
     assert not any(m.endswith(tuple(dropped)) for m in result.metric)
+
+
+def test_a_build_folder_as_gold_is_scored_with_that_build_s_version(built_fixture):
+    """gold=<folder>: the fixture project's claims score 1.0 against that build, and every row
+    carries the version its descriptor states (not the installed package's)."""
+    claims = pq.read_table(built_fixture / "dataset" / "claims.parquet").to_pandas()
+    stated = json.loads((built_fixture / "datapackage.json").read_text(encoding="utf-8"))["version"]
+    frame = ds.score(claims, "claims", gold=built_fixture, reps=20)
+    assert set(frame.version) == {stated}
+    assert frame.loc[frame.metric == "f1_exact", "value"].item() == 1.0
