@@ -123,7 +123,12 @@ def view(args: argparse.Namespace) -> int:
         print(f"error: {page} is missing from this install", file=sys.stderr)
         return 1
     if args.out is not None:
-        out = args.out / page.name if args.out.is_dir() or str(args.out).endswith(os.sep) else args.out
+        out = Path(args.out)
+        if args.out.endswith(("/", os.sep)) and not out.is_dir():
+            print(f"error: {args.out} is not an existing folder; create it first or give a file name",
+                  file=sys.stderr)
+            return 2
+        out = out / page.name if out.is_dir() else out
         if out.exists():
             print(f"error: {out} exists; give a new file name", file=sys.stderr)
             return 2
@@ -294,7 +299,7 @@ def parser() -> argparse.ArgumentParser:
     viewer = command("view", view, "open the annotated reader page in a browser",
                      "Open the self-contained annotated reader page in the default browser, or "
                      "write a copy of it with --out.")
-    viewer.add_argument("--out", type=Path, help="write the page to this new file (or into this "
+    viewer.add_argument("--out", help="write the page to this new file (or into this "
                         "existing folder) instead")
     return main
 

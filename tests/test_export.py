@@ -860,6 +860,10 @@ def test_view_out_writes_the_reader_page_once(tmp_path, capsys):
     assert "exists" in capsys.readouterr().err
     assert main(["view", "--out", str(tmp_path / "no" / "page.html")]) == 2
     assert "is not a folder" in capsys.readouterr().err and not (tmp_path / "no").exists()
+    # a name that ends in a slash means a folder: never a file of that name
+    assert main(["view", "--out", str(tmp_path / "newdir") + "/"]) == 2
+    assert "is not an existing folder" in capsys.readouterr().err
+    assert not (tmp_path / "newdir").exists()
 
 
 def test_view_names_a_reader_page_missing_from_the_install(tmp_path, loader_at, capsys):
