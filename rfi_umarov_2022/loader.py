@@ -32,7 +32,7 @@ def list_tables() -> list[str]:
     return list(dp.resources())
 
 
-def _read_parquet(data: bytes, rel: str) -> pa.Table:
+def read_parquet(data: bytes, rel: str) -> pa.Table:
     """Parse verified Parquet bytes on the calling thread only.
 
     No reader threads and no pre-buffering: Arrow's thread pools still running at interpreter
@@ -72,7 +72,7 @@ def load_table(name: str) -> pa.Table:
     columns (ordered where the scale is ordinal), dates ``date32``. Verified like ``load``."""
     resource = dp.resource(name)
     data = dp.read_verified(resource["path"], resource["hash"], f"resource {name!r}")
-    table = _read_parquet(data, resource["path"])
+    table = read_parquet(data, resource["path"])
     problem = _schema_problem(name, resource, table.schema)
     if problem:
         raise dp.broken(f"{resource['path']} {problem}")

@@ -31,8 +31,7 @@ class Release:
     resources: dict[str, dict[str, Any]]
 
     def rows(self, name: str) -> list[dict[str, Any]]:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
+        from rfi_umarov_2022.loader import read_parquet
 
         resource = self.resources[name]
         data = (self.root / resource["path"]).read_bytes()
@@ -40,7 +39,7 @@ class Release:
         if expected and hashlib.sha256(data).hexdigest() != expected:
             raise DataIntegrityError(f"{self.root / resource['path']} does not match the sha256 its "
                                      "datapackage.json records")
-        table = pq.ParquetFile(pa.BufferReader(data), pre_buffer=False).read(use_threads=False)
+        table = read_parquet(data, str(self.root / resource["path"]))  # the loader's one read path
         return [{k: _plain(v) for k, v in row.items()} for row in table.to_pylist()]
 
 

@@ -325,3 +325,41 @@ def test_a_build_folder_as_gold_is_scored_with_that_build_s_version(built_fixtur
     frame = ds.score(claims, "claims", gold=built_fixture, reps=20)
     assert set(frame.version) == {stated}
     assert frame.loc[frame.metric == "f1_exact", "value"].item() == 1.0
+
+
+def test_only_a_table_keyed_by_two_links_is_a_link_table_of_a_layer():
+    """relevant(): claim_actors-like tables (a key of two foreign keys, one to the layer) are the
+    layer's link tables; a table keyed by a claim and a plain column is not, whatever its name."""
+    from rfi_umarov_2022.scoring.tables import relevant
+
+    def keyed(*links: str) -> dict:
+        fields = [{"name": "claim_id", "type": "string"}, {"name": "other", "type": "string"}]
+        keys = [{"fields": ["claim_id"], "reference": {"resource": "claims", "fields": ["claim_id"]}}]
+        if links:
+            keys.append({"fields": ["other"], "reference": {"resource": links[0], "fields": ["actor_id"]}})
+        return {"fields": fields, "primaryKey": ["claim_id", "other"], "foreignKeys": keys}
+
+    schemas = {name: SCHEMAS[name] for name in ("claims", "actors", "sentences", "utterances")}
+    links, _ = relevant("claims", {**schemas, "claim_labels": keyed(), "claim_people": keyed("actors")})
+    assert links == ["claim_people"]
+
+
+@pytest.mark.parametrize(("value", "kind", "expected"), [
+    (True, "boolean", True), ("false", "boolean", False), ("TRUE", "boolean", True),
+    ("7", "integer", 7), (7.0, "integer", 7), ("2022-09-14", "date", "2022-09-14"),
+    (float("nan"), "string", None), ("c001", "string", "c001")])
+def test_a_prediction_cell_is_cast_as_its_table_schema_type(value, kind, expected):
+    """Every Table Schema type the build supports (a second interview may use booleans, which
+    this one does not), from the forms CSV, JSON Lines and pandas give."""
+    from rfi_umarov_2022.scoring.tables import cast
+
+    assert cast(value, kind) == expected and type(cast(value, kind)) is type(expected)
+
+
+@pytest.mark.parametrize(("value", "kind"), [("yes", "boolean"), (True, "integer"), ("7.5", "integer"),
+                                             ("2022-02-30", "date"), (5, "string")])
+def test_a_cell_of_the_wrong_type_is_refused(value, kind):
+    from rfi_umarov_2022.scoring.tables import cast
+
+    with pytest.raises(ValueError):
+        cast(value, kind)

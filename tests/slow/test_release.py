@@ -103,6 +103,9 @@ def test_duckdb_and_polars_routes_type_every_category_in_schema_order(name, tabl
     frame = ds.polars(name)
     assert frame.columns == list(tables[name].columns) and frame.height == len(tables[name])
     con = ds.duckdb()
+    view = con.sql(f'SELECT * FROM "{name}"')
+    assert view.columns == list(tables[name].columns)  # every table's view, casts or none
+    assert len(view.fetchall()) == len(tables[name])
     described = {row[0]: row[1] for row in con.sql(f'DESCRIBE "{name}"').fetchall()}
     for field in json.loads(ds.datapackage_path().read_text(encoding="utf-8"))["resources"][
             ds.list_tables().index(name)]["schema"]["fields"]:
