@@ -363,3 +363,11 @@ def test_a_cell_of_the_wrong_type_is_refused(value, kind):
 
     with pytest.raises(ValueError):
         cast(value, kind)
+
+
+def test_a_gold_folder_that_is_no_build_is_named_in_one_line(tmp_path):
+    claims = pq.read_table(ROOT / "dataset" / "claims.parquet").to_pandas()
+    with pytest.raises(PredictionError) as info:
+        ds.score(claims, "claims", gold=tmp_path, reps=5)
+    message = str(info.value)
+    assert message.startswith(f"{tmp_path}: ") and "not a build" in message and "\n" not in message
