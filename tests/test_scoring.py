@@ -7,6 +7,7 @@ the perturbation itself (drop k of n spans: recall (n-k)/n), never the scorer's 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -85,10 +86,20 @@ def test_gold_against_itself_scores_one(layer, exported):
         assert (metric.split(":")[0] + ":" if ":" in metric else metric) in documented, metric
 
 
-def test_results_are_reproducible(exported):
-    first = ds.score(exported, "dates", reps=50, seed=7)
-    again = ds.score(exported, "dates", reps=50, seed=7)
+def test_results_are_reproducible_and_the_seed_is_used():
+    """Predictions that miss some mentions, so that the intervals have width: the same seed gives
+    the same frame, another seed other intervals around the same values."""
+    import pandas as pd
+
+    mentions = pq.read_table(ROOT / "dataset" / "mentions.parquet").to_pandas()
+    predictions = mentions[mentions.index % 4 != 0]
+    first = ds.score(predictions, "mentions", reps=50, seed=7)
+    again = ds.score(predictions, "mentions", reps=50, seed=7)
+    other = ds.score(predictions, "mentions", reps=50, seed=8)
     assert first.equals(again)
+    assert ((first.ci_high - first.ci_low) > 0).any()
+    pd.testing.assert_series_equal(first.value, other.value)
+    assert not first[["ci_low", "ci_high"]].equals(other[["ci_low", "ci_high"]])
 
 
 # --- metrics move as they must -------------------------------------------------------------
@@ -361,7 +372,7 @@ def test_a_prediction_cell_is_cast_as_its_table_schema_type(value, kind, expecte
 def test_a_cell_of_the_wrong_type_is_refused(value, kind):
     from rfi_umarov_2022.scoring.tables import cast
 
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=re.escape(repr(value))):  # the message quotes the cell
         cast(value, kind)
 
 

@@ -5,7 +5,9 @@ granularity vocabulary, and the forms TimeML 1.2.1 names written out by hand."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
+import pytest
 from conftest import SCHEMAS
 from hypothesis import given
 from hypothesis import strategies as st
@@ -93,3 +95,14 @@ def test_times_cover_their_day_and_seasons_follow_the_codebook():
     assert (winter.lower, winter.upper) == (dt.date(2021, 12, 1), dt.date(2022, 2, 28))
     assert (timex.parse("2022-FA").lower, timex.parse("2022-FA").upper) == (
         dt.date(2022, 9, 1), dt.date(2022, 11, 30))
+
+
+@pytest.mark.parametrize(("value", "says"), [
+    ("20X", "is not a TIMEX3 value"), ("2022-XX-X", "is not a TIMEX3 value"),
+    ("2022-13", "month 13 does not exist"), ("2022-W53", "2022 has no ISO week 53"),
+    ("2021-02-29", "is not a day of the calendar"), ("P", "is not a TIMEX3 duration"),
+    ("2022-09-14T25:00", "is not a time of day"), ("0000", "outside 1-9999"), ("2022-Q5", "TIMEX3")])
+def test_values_outside_the_grammar_or_the_calendar_say_why(value, says):
+    with pytest.raises(timex.TimexError, match=re.escape(says)):
+        timex.parse(value)
+    assert timex.problem(value, "DATE", None).startswith(repr(value))

@@ -195,7 +195,10 @@ def cast(value: Any, kind: str) -> Any:
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
             return value.isoformat()
         if isinstance(value, str) and DATE.fullmatch(value):
-            dt.date.fromisoformat(value)
+            try:
+                dt.date.fromisoformat(value)
+            except ValueError:
+                raise ValueError(f"{value!r} is not a day of the calendar") from None
             return value
         raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)")
     if kind == "boolean":
