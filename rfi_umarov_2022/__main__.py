@@ -124,10 +124,8 @@ def view(args: argparse.Namespace) -> int:
         return 1
     if args.out is not None:
         out = Path(args.out)
-        if args.out.endswith(("/", os.sep)) and not out.is_dir():
-            print(f"error: {args.out} is not an existing folder; create it first or give a file name",
-                  file=sys.stderr)
-            return 2
+        if args.out.endswith(("/", os.sep)) and not out.exists():
+            out.mkdir(parents=True)  # a folder, as export makes one
         out = out / page.name if out.is_dir() else out
         if out.exists():
             print(f"error: {out} exists; give a new file name", file=sys.stderr)
@@ -300,7 +298,7 @@ def parser() -> argparse.ArgumentParser:
                      "Open the self-contained annotated reader page in the default browser, or "
                      "write a copy of it with --out.")
     viewer.add_argument("--out", help="write the page to this new file (or into this "
-                        "existing folder) instead")
+                        "folder, made if the name ends in /) instead")
     return main
 
 

@@ -60,6 +60,11 @@ def release(where: str | Path | None) -> Release:
                               "of a release)", exit_code=2)
     descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
     resources = {r["name"]: r for r in descriptor.get("resources", []) if r.get("schema")}
+    other = [r["path"] for r in resources.values() if not str(r.get("path", "")).endswith(".parquet")]
+    if other:
+        raise ExportError(f"{root}: its datapackage.json lists {other[0]}, not a Parquet file: an "
+                          "export, not a build (give the folder of a built clone of a release)",
+                          exit_code=2)
     return Release(root, str(descriptor.get("version", "unknown")), resources)
 
 

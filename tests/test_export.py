@@ -860,10 +860,9 @@ def test_view_out_writes_the_reader_page_once(tmp_path, capsys):
     assert "exists" in capsys.readouterr().err
     assert main(["view", "--out", str(tmp_path / "no" / "page.html")]) == 2
     assert "is not a folder" in capsys.readouterr().err and not (tmp_path / "no").exists()
-    # a name that ends in a slash means a folder: never a file of that name
-    assert main(["view", "--out", str(tmp_path / "newdir") + "/"]) == 2
-    assert "is not an existing folder" in capsys.readouterr().err
-    assert not (tmp_path / "newdir").exists()
+    # a name that ends in a slash means a folder (made, as export makes one): never a file
+    assert main(["view", "--out", str(tmp_path / "newdir") + "/"]) == 0
+    assert (tmp_path / "newdir" / "reader.html").read_bytes() == page.read_bytes()
 
 
 def test_view_names_a_reader_page_missing_from_the_install(tmp_path, loader_at, capsys):
@@ -874,3 +873,38 @@ def test_view_names_a_reader_page_missing_from_the_install(tmp_path, loader_at, 
     captured = capsys.readouterr()
     assert captured.out == "" and not (tmp_path / "page.html").exists()
     assert captured.err == f"error: {tmp_path / documents['reader']} is missing from this install\n"
+
+
+def registry_parts(report) -> list[str]:
+    return report.summary().split("; left out: ", 1)[1].split("; ")
+
+
+@pytest.mark.parametrize("fmt", ["brat", "webanno"])
+def test_registry_rows_no_span_points_at_are_named(fmt, exported):
+    """Formats that carry a registry (actors) only on the spans that point at it name the rows
+    no mention points at: the actors (plain pyarrow) minus the actors of the mentions."""
+    folder, report = exported[fmt]
+    mentioned = {m["actor_id"] for m in truth("mentions")}
+    alone = [a["actor_id"] for a in truth("actors") if a["actor_id"] not in mentioned]
+    assert alone
+    assert f"{len(alone)} actors rows that no span points at ({', '.join(alone)})" in registry_parts(report)
+    if fmt == "webanno":
+        document = json.loads((folder / "annotations.jsonld").read_text(encoding="utf-8"))
+        embedded = {body["data:actor_id"] for item in document["first"]["items"] for body in item["body"]
+                    if body.get("purpose") == "identifying" and body.get("data:table") == "actors"}
+        assert embedded == mentioned  # a registry row travels only with a mention
+
+
+def test_brat_names_the_registry_fields_it_cannot_carry(exported):
+    """For actors and events, the summary splits the schema's fields into carried and not; a
+    text field said not carried (a description) appears nowhere in the .ann."""
+    folder, report = exported["brat"]
+    ann = next(folder.glob("*.ann")).read_text(encoding="utf-8")
+    for table in ("actors", "events"):
+        (part,) = [p for p in registry_parts(report) if p.startswith(f"{table}: only ")]
+        kept, dropped = re.fullmatch(rf"{table}: only (.+) on the spans that point at a row \(not (.+)\)",
+                                     part).groups()
+        kept, dropped = kept.split(", "), dropped.split(", ")
+        assert sorted(kept + dropped) == sorted(f["name"] for f in fields(table)), table
+        assert "description" in dropped
+        assert not any(row["description"] in ann for row in truth(table) if row["description"]), table

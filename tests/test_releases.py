@@ -102,3 +102,16 @@ def test_cli_summary_and_json(tmp_path):
     assert [(r["table"], r["change"]) for r in records] == [("dates", "row added")]
     missing = subprocess.run([*run[:-1], str(tmp_path / "nowhere")], capture_output=True, text=True)
     assert missing.returncode == 2 and missing.stderr.startswith("error: ")
+
+
+def test_an_export_folder_is_not_taken_for_a_build(tmp_path):
+    """A CSV export has a datapackage.json too: diff names it as an export (usage error, 2),
+    instead of failing on its files as if a build were damaged."""
+    out = tmp_path / "csv"
+    export = [sys.executable, "-m", "rfi_umarov_2022", "export", "--format", "csv", str(out)]
+    assert subprocess.run(export, capture_output=True).returncode == 0
+    result = subprocess.run([sys.executable, "-m", "rfi_umarov_2022", "diff", str(out), "--summary"],
+                            capture_output=True, text=True)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"error: {out}: ") and "not a build" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "reinstall" not in result.stderr

@@ -32,6 +32,7 @@ from rfi_umarov_2022.exports.common import (
     nearest,
     records,
     schemas,
+    unreached,
 )
 
 COLOURS = ["#8dd3c7", "#ffffb3", "#bebada", "#fb8072", "#80b1d3", "#fdb462", "#b3de69",
@@ -215,7 +216,24 @@ def write_brat(target: Path, tables: list[str], report: ExportReport) -> None:
     carried = [layer.name for layer in standoff.layers] + [link.table for link in link_tables]
     carried += sorted({t for layer in standoff.layers for t in layer.follows})
     report.tables = [t for t in all_tables if t in carried]
-    report.leave_out(", ".join(t for t in all_tables if t not in carried) + " (no span annotates them)")
+    segments = {s.name for s in registry.span_tables(all_tables, "segment")}
+    left = [t for t in all_tables if t not in carried]
+    if [t for t in left if t not in segments]:
+        report.leave_out(", ".join(t for t in left if t not in segments) + " (no span annotates them)")
+    if [t for t in left if t in segments]:
+        report.leave_out(", ".join(t for t in left if t in segments)
+                         + " (segments of the text, not annotations)")
+    for table in sorted({t for layer in standoff.layers for t in layer.follows}):
+        kept = set(registry.primary_key(all_tables[table]))
+        for layer in standoff.layers:
+            for path in (layer.label, layer.link):
+                if path is not None and path.via is not None and path.via[0] == table:
+                    kept |= {path.target, *(["name", "label"] if path is layer.link else [])}
+        fields = [f["name"] for f in all_tables[table]["fields"]]
+        report.leave_out(f"{table}: only {', '.join(f for f in fields if f in kept)} on the spans "
+                         f"that point at a row (not {', '.join(f for f in fields if f not in kept)})")
+        if alone := unreached(table, standoff.layers):
+            report.leave_out(f"{len(alone)} {table} rows that no span points at ({', '.join(alone)})")
     for table, count in sorted(standoff.unanchored.items()):
         report.leave_out(f"{count} {table} relations whose registry side has no mention to point at "
                          "(kept in AnnotatorNotes)")

@@ -34,7 +34,7 @@ class ExportReport:
     def summary(self) -> str:
         """One line: what went where, then what was left out, then anything else to know."""
         line = (f"wrote {len(self.tables)} table(s) as {self.format} to {self.target} "
-                f"({len(self.files)} files: {', '.join(self.tables)})")
+                f"({len(self.files)} files; tables: {', '.join(self.tables)})")
         line += "; left out: " + ("; ".join(self.left_out) if self.left_out else "nothing")
         return line + "".join(f"; {note}" for note in self.notes)
 
@@ -142,6 +142,15 @@ class Link:
 
     def kind(self, row: Mapping[str, Any]) -> str:
         return str(row[self.label]) if self.label else self.table
+
+
+def unreached(table: str, layers: list[registry.SpanTable]) -> list[str]:
+    """Keys of ``table``'s rows that no row of ``layers`` reads through its label or link: a
+    format that carries a registry only on the spans that point at it cannot carry these."""
+    (key,) = registry.primary_key(schema(table))
+    used = {row[column] for layer in layers if (column := layer.column_to(table))
+            for row in records(layer.name)}
+    return [str(row[key]) for row in records(table) if row[key] not in used]
 
 
 def anchor_layer(table: str, schemas_: Mapping[str, Mapping[str, Any]]) -> registry.SpanTable | None:

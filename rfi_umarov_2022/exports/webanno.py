@@ -26,6 +26,7 @@ from rfi_umarov_2022.exports.common import (
     links,
     records,
     schemas,
+    unreached,
 )
 
 ANNO_CONTEXT_URL = "http://www.w3.org/ns/anno.jsonld"
@@ -152,6 +153,9 @@ def write_webanno(target: Path, tables: list[str], report: ExportReport) -> None
     left = [t for t in all_tables if t not in carried]
     if left:
         report.leave_out(f"{', '.join(left)} (no span annotates them)")
+    for table in sorted(collection.lookup):
+        if alone := unreached(table, collection.spans):
+            report.leave_out(f"{len(alone)} {table} rows that no span points at ({', '.join(alone)})")
     for line in unattached:
         report.leave_out(line)
     report.notes.append(f"ids and the source are relative IRIs (resolve against {OUT}'s location); "

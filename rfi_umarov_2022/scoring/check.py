@@ -113,7 +113,8 @@ def _table(name: str, source: str, rows: list[t.Row], gold: t.Tables) -> list[t.
 def _span(row: t.Row, span: registry.SpanTable, text: str, where: str) -> None:
     start, end = row[registry.START], row[registry.END]
     if not 0 <= start < end <= len(text):
-        raise PredictionError(f"{where}: field {registry.START}: offsets {start}..{end} are not a "
+        field = registry.START if not 0 <= start < len(text) else registry.END  # the one at fault
+        raise PredictionError(f"{where}: field {field}: offsets {start}..{end} are not a "
                               f"span of the text (0..{len(text)})")
     if text[start:end] != row[span.text]:
         raise PredictionError(f"{where}: field {span.text}: {row[span.text]!r} is not the text at "
