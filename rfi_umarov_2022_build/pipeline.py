@@ -319,10 +319,10 @@ def run(root: Path, check: bool = False, validate: bool | None = None) -> int:
             Swap(root, folder, new, _retired(root, new, previous)).run()
     except BuildError as error:
         print(f"error: {error.one_line()}", file=sys.stderr)
-        complete = not (root / JOURNAL).exists()
         if check:
             print("check failed; nothing was written", file=sys.stderr)
         else:
+            complete = not (root / JOURNAL).exists()
             print("build failed; " + ("the previous outputs were left complete" if complete else
                                       "see the error: the previous outputs are not complete"),
                   file=sys.stderr)

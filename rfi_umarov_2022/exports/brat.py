@@ -35,6 +35,7 @@ from rfi_umarov_2022.exports.common import (
     unreached,
 )
 
+SHOWN = ("name", "label")  # the registry field a normalization shows, the first one a row has
 COLOURS = ["#8dd3c7", "#ffffb3", "#bebada", "#fb8072", "#80b1d3", "#fdb462", "#b3de69",
            "#fccde5", "#d9d9d9", "#bc80bd", "#ccebc5", "#ffed6f"]
 #: How a ``span.link`` column is shown as a brat normalization: database name and URL pattern.
@@ -109,7 +110,7 @@ class Standoff:
                     target = layer.link.target or layer.link.column
                     database = NORMALIZATIONS.get(target, (camel(target),))[0]
                     owner = self.lookup[layer.link.via[0]][row[layer.link.column]] if layer.link.via else row
-                    shown = owner.get("name") or owner.get("label") or identifier
+                    shown = next((owner[f] for f in SHOWN if owner.get(f)), identifier)
                     self.lines.append(f"{self.new('N')}\tReference {ident} {database}:{identifier}\t{shown}")
                 skip = {"char_start", "char_end", layer.text, *enums, *related}
                 self.notes[ident] = [f"{k}={v}" for k, v in row.items() if k not in skip and v is not None]
@@ -192,6 +193,24 @@ class Standoff:
         return "\n".join(conf) + "\n", "\n".join(visual) + "\n"
 
 
+def _report_registry(table: str, layers: list[registry.SpanTable], schema_: dict[str, Any],
+                     report: ExportReport) -> None:
+    """A registry travels only on the spans that point at it: name the fields those spans carry
+    (its key, the label and link read through it, the name a normalization shows) and the rows
+    no span points at."""
+    kept = set(registry.primary_key(schema_))
+    for layer in layers:
+        if layer.label is not None and layer.label.via is not None and layer.label.via[0] == table:
+            kept.add(layer.label.target)
+        if layer.link is not None and layer.link.via is not None and layer.link.via[0] == table:
+            kept |= {layer.link.target, *SHOWN}
+    fields = [f["name"] for f in schema_["fields"]]
+    report.leave_out(f"{table}: only {', '.join(f for f in fields if f in kept)} on the spans "
+                     f"that point at a row (not {', '.join(f for f in fields if f not in kept)})")
+    if alone := unreached(table, layers):
+        report.leave_out(f"{len(alone)} {table} rows that no span points at ({', '.join(alone)})")
+
+
 def write_brat(target: Path, tables: list[str], report: ExportReport) -> None:
     """brat standoff: ``<document>.txt`` + ``.ann``, ``annotation.conf``, ``visual.conf``, ``tools.conf``."""
     all_tables = schemas()
@@ -213,27 +232,17 @@ def write_brat(target: Path, tables: list[str], report: ExportReport) -> None:
                                   for db, url in NORMALIZATIONS.values())]
     (target / "tools.conf").write_text("\n".join(tools) + "\n", encoding="utf-8")
     report.files += [f"{name}.txt", f"{name}.ann", "annotation.conf", "visual.conf", "tools.conf"]
-    carried = [layer.name for layer in standoff.layers] + [link.table for link in link_tables]
-    carried += sorted({t for layer in standoff.layers for t in layer.follows})
+    followed = sorted({t for layer in standoff.layers for t in layer.follows})
+    carried = [layer.name for layer in standoff.layers] + [link.table for link in link_tables] + followed
     report.tables = [t for t in all_tables if t in carried]
     segments = {s.name for s in registry.span_tables(all_tables, "segment")}
     left = [t for t in all_tables if t not in carried]
-    if [t for t in left if t not in segments]:
-        report.leave_out(", ".join(t for t in left if t not in segments) + " (no span annotates them)")
-    if [t for t in left if t in segments]:
-        report.leave_out(", ".join(t for t in left if t in segments)
-                         + " (segments of the text, not annotations)")
-    for table in sorted({t for layer in standoff.layers for t in layer.follows}):
-        kept = set(registry.primary_key(all_tables[table]))
-        for layer in standoff.layers:
-            for path in (layer.label, layer.link):
-                if path is not None and path.via is not None and path.via[0] == table:
-                    kept |= {path.target, *(["name", "label"] if path is layer.link else [])}
-        fields = [f["name"] for f in all_tables[table]["fields"]]
-        report.leave_out(f"{table}: only {', '.join(f for f in fields if f in kept)} on the spans "
-                         f"that point at a row (not {', '.join(f for f in fields if f not in kept)})")
-        if alone := unreached(table, standoff.layers):
-            report.leave_out(f"{len(alone)} {table} rows that no span points at ({', '.join(alone)})")
+    for group, why in (([t for t in left if t not in segments], "no span annotates them"),
+                       ([t for t in left if t in segments], "segments of the text, not annotations")):
+        if group:
+            report.leave_out(f"{', '.join(group)} ({why})")
+    for table in followed:
+        _report_registry(table, standoff.layers, all_tables[table], report)
     for table, count in sorted(standoff.unanchored.items()):
         report.leave_out(f"{count} {table} relations whose registry side has no mention to point at "
                          "(kept in AnnotatorNotes)")
