@@ -41,8 +41,6 @@ class Tables:
 def gold(folder: str | Path | None = None, names: list[str] | None = None) -> Tables:
     """The installed, verified dataset; or the build in ``folder`` (``dataset/*.parquet`` and
     ``dataset/source/*.txt``, typed by the installed schemas: for an earlier build)."""
-    import pyarrow.parquet as pq
-
     from rfi_umarov_2022 import loader
 
     schemas = loader.schemas()
@@ -54,8 +52,9 @@ def gold(folder: str | Path | None = None, names: list[str] | None = None) -> Ta
     texts = sorted((root / "dataset" / "source").glob("*.txt"))
     if not texts:
         raise PredictionError(f"{root}: no dataset/source/*.txt, so not a build of this dataset")
-    rows = {name: pq.read_table(root / "dataset" / f"{name}.parquet").to_pylist() for name in wanted
-            if (root / "dataset" / f"{name}.parquet").is_file()}
+    files = {name: root / "dataset" / f"{name}.parquet" for name in wanted}
+    rows = {name: loader.read_parquet(path.read_bytes(), str(path)).to_pylist()  # no reader threads
+            for name, path in files.items() if path.is_file()}
     version = "unknown"
     if (root / "datapackage.json").is_file():
         version = str(json.loads((root / "datapackage.json").read_text(encoding="utf-8")).get("version"))
